@@ -1,0 +1,44 @@
+# Everything runs from the virtualenv in .venv (created with python3 on first use).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv run test bench lint schema clean distclean
+
+venv: $(STAMP)
+
+# A Debian/Ubuntu python3 without ensurepip needs python3-venv first.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); .ci/apt-install python3-venv && $(PYTHON) -m venv $(VENV); }
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+run: venv
+	$(BIN)/bobot migrate && $(BIN)/bobot demo --if-empty && $(BIN)/bobot serve --with-worker
+
+# PYTEST_ARGS="-k sqlite -x" to pass options through.
+test: venv
+	.ci/ensure-postgres
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python -m bench
+
+lint: venv
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+schema: venv
+	$(BIN)/bobot export-schema > schema.graphql.tmp && mv schema.graphql.tmp schema.graphql
+
+clean:
+	rm -rf .pytest_cache .ruff_cache .mypy_cache build dist src/*.egg-info schema.graphql.tmp
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

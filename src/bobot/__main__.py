@@ -1,0 +1,3 @@
+from bobot.cli import main
+
+main()

@@ -1,0 +1,95 @@
+"""The web application: GraphQL at /graphql, a health check, and (optionally) the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from tortoise.contrib.starlette import RegisterTortoise
+
+from bobot.clock import Clock, SystemClock
+from bobot.config import Settings
+from bobot.db import tortoise_config
+from bobot.graphql.context import ANONYMOUS, Context, Viewer
+from bobot.graphql.schema import create_schema
+from bobot.models import TokenRole
+from bobot.services import tokens
+from bobot.services.base import Actor, Deps
+
+_ACTOR_KIND = {TokenRole.STAFF: "staff", TokenRole.STOREFRONT: "storefront"}
+
+
+async def viewer_for(authorization: str | None) -> Viewer:
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, token = authorization.partition(" ")
+    record = await tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if record is None:
+        return Viewer(role=None, actor=ANONYMOUS.actor, token_invalid=True)
+    return Viewer(role=record.role, actor=Actor(_ACTOR_KIND[record.role], record.name, "api"))
+
+
+class BobotGraphQL(GraphQL[Context, None]):
+    def __init__(self, deps: Deps) -> None:
+        super().__init__(create_schema(), graphql_ide="graphiql" if deps.settings.debug else None)
+        self.deps = deps
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        viewer = await viewer_for(request.headers.get("authorization"))
+        return Context(deps=self.deps, viewer=viewer, request=request, response=response)
+
+
+@contextlib.asynccontextmanager
+async def _nothing() -> AsyncIterator[None]:
+    yield
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    run_worker: bool = False,
+    manage_db: bool = True,
+) -> Starlette:
+    """The ASGI app. ``manage_db=False`` leaves the ORM's connections to the caller (tests
+    that share one initialised database between the app and the test code)."""
+    deps = Deps(settings=settings, clock=clock or SystemClock())
+    graphql_app = BobotGraphQL(deps)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        config = tortoise_config(settings.database_url, pool_max=settings.db_pool_max)
+        async with RegisterTortoise(app, config=config) if manage_db else _nothing():
+            task = None
+            if run_worker:
+                from bobot.worker import run_forever
+
+                task = asyncio.create_task(run_forever(deps))
+            try:
+                yield
+            finally:
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", health),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.deps = deps
+    return app

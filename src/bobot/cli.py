@@ -1,0 +1,146 @@
+"""The `bobot` command: migrate, demo, serve, worker, token create, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bobot.config import ConfigError, Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        sys.exit(f"bobot: configuration error: {exc}")
+
+
+async def _migrate(settings: Settings) -> None:
+    from bobot.db import migrate
+
+    await migrate(settings.database_url)
+    print(f"Migrations applied to {settings.database_url}")
+
+
+async def _demo(settings: Settings, if_empty: bool) -> None:
+    from bobot.db import connected
+    from bobot.demo import is_empty, load_demo
+    from bobot.services.base import Deps
+
+    async with connected(settings.database_url):
+        if not await is_empty():
+            if if_empty:
+                print("Database already has data; demo not loaded.")
+                return
+            sys.exit("bobot: the database is not empty; `bobot demo` only fills an empty one.")
+        summary = await load_demo(deps=Deps(settings=settings))
+        print(f"Demo data loaded: {summary}")
+
+
+async def _token(settings: Settings, role: str, name: str) -> None:
+    from bobot.db import connected
+    from bobot.models import TokenRole
+    from bobot.services.base import Deps
+    from bobot.services.tokens import create_token
+
+    async with connected(settings.database_url):
+        _, secret = await create_token(
+            name=name, role=TokenRole(role.upper()), deps=Deps(settings=settings)
+        )
+    print(secret)
+
+
+async def _local_tokens(settings: Settings) -> tuple[str, str]:
+    from bobot.db import connected
+    from bobot.models import TokenRole
+    from bobot.services.base import Deps
+    from bobot.services.tokens import create_token
+
+    deps = Deps(settings=settings)
+    async with connected(settings.database_url):
+        _, staff = await create_token(name="local staff", role=TokenRole.STAFF, deps=deps)
+        _, shop = await create_token(name="local storefront", role=TokenRole.STOREFRONT, deps=deps)
+    return staff, shop
+
+
+def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
+    import uvicorn
+
+    from bobot.app import create_app
+
+    if settings.debug:
+        staff, shop = asyncio.run(_local_tokens(settings))
+        print(
+            f"\nbobot is starting on http://{host}:{port}\n"
+            f"  GraphiQL:          http://{host}:{port}/graphql\n"
+            f"  staff token:       {staff}\n"
+            f"  storefront token:  {shop}\n"
+            f"  (send as the header  Authorization: Bearer <token>)\n",
+            flush=True,
+        )
+    app = create_app(settings, run_worker=with_worker)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+async def _worker(settings: Settings, once: bool) -> None:
+    from bobot.db import connected
+    from bobot.services.base import Deps
+    from bobot.worker import run_forever, run_once
+
+    deps = Deps(settings=settings)
+    async with connected(settings.database_url, pool_max=settings.db_pool_max):
+        if once:
+            print(await run_once(deps))
+        else:
+            await run_forever(deps)
+
+
+def _export_schema() -> None:
+    from bobot.graphql.schema import schema_sdl
+
+    sys.stdout.write(schema_sdl())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bobot", description="Backorder management service.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    demo = sub.add_parser("demo", help="load demo data into an empty database")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if there is data")
+    serve = sub.add_parser("serve", help="serve the web app")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--with-worker", action="store_true", help="run the worker in-process")
+    worker = sub.add_parser("worker", help="run the worker")
+    worker.add_argument("--once", action="store_true", help="run each job once and exit")
+    token = sub.add_parser("token", help="manage API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="create a token and print it (shown once)")
+    create.add_argument("--role", choices=["staff", "storefront"], required=True)
+    create.add_argument("name")
+    sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "export-schema":
+        _export_schema()
+        return
+    settings = _settings()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "demo":
+        asyncio.run(_demo(settings, args.if_empty))
+    elif args.command == "serve":
+        _serve(settings, args.host or settings.host, args.port or settings.port, args.with_worker)
+    elif args.command == "worker":
+        asyncio.run(_worker(settings, args.once))
+    elif args.command == "token":
+        asyncio.run(_token(settings, args.role, args.name))

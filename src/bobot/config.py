@@ -1,0 +1,106 @@
+"""Settings, read once from the environment by the entry points (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+DEV_SECRET = "dev-only-secret-change-me"
+
+#: Every environment variable bobot reads, with its default and meaning (the README's table).
+VARIABLES: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": (
+        "sqlite://var/bobot.sqlite3",
+        "Tortoise database URL: sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB",
+    ),
+    "BOBOT_ENV": (
+        "development",
+        "development (GraphiQL on) or production (GraphiQL off, secret required)",
+    ),
+    "BOBOT_SECRET_KEY": (DEV_SECRET, "secret for signed customer links; must be set in production"),
+    "BOBOT_SHIPPING_COST": ("4.95", "shipping cost of each shipment"),
+    "BOBOT_CURRENCY": ("USD", "currency of costs"),
+    "BOBOT_HANDLING_DAYS": ("1", "days from stock arriving to the parcel leaving"),
+    "BOBOT_PROMISE_MARGIN_DAYS": ("2", "days added to the expected date when a date is promised"),
+    "BOBOT_DEFAULT_LEAD_DAYS": (
+        "28",
+        "lead time assumed for a product with no active supplier offer",
+    ),
+    "BOBOT_WORKER_INTERVAL": ("30", "seconds between the worker's periodic runs"),
+    "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
+    "BOBOT_HOST": ("127.0.0.1", "address `bobot serve` binds"),
+    "BOBOT_PORT": ("8000", "port `bobot serve` binds"),
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = VARIABLES["DATABASE_URL"][0]
+    env: str = "development"
+    secret_key: str = DEV_SECRET
+    shipping_cost: Decimal = Decimal("4.95")
+    currency: str = "USD"
+    handling_days: int = 1
+    promise_margin_days: int = 2
+    default_lead_days: int = 28
+    worker_interval: float = 30.0
+    db_pool_max: int = 10
+    host: str = "127.0.0.1"
+    port: int = 8000
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def debug(self) -> bool:
+        return self.env == "development"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return env.get(name, VARIABLES[name][0])
+
+        def integer(name: str, minimum: int = 0) -> int:
+            raw = get(name)
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+            if value < minimum:
+                raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+            return value
+
+        try:
+            shipping_cost = Decimal(get("BOBOT_SHIPPING_COST"))
+        except InvalidOperation:
+            raise ConfigError("BOBOT_SHIPPING_COST must be a decimal number") from None
+        mode = get("BOBOT_ENV")
+        if mode not in ("development", "production"):
+            raise ConfigError(f"BOBOT_ENV must be development or production, got {mode!r}")
+        secret = get("BOBOT_SECRET_KEY")
+        if mode == "production" and secret == DEV_SECRET:
+            raise ConfigError("BOBOT_SECRET_KEY must be set in production")
+        try:
+            interval = float(get("BOBOT_WORKER_INTERVAL"))
+        except ValueError:
+            raise ConfigError("BOBOT_WORKER_INTERVAL must be a number of seconds") from None
+        return cls(
+            database_url=get("DATABASE_URL"),
+            env=mode,
+            secret_key=secret,
+            shipping_cost=shipping_cost,
+            currency=get("BOBOT_CURRENCY"),
+            handling_days=integer("BOBOT_HANDLING_DAYS"),
+            promise_margin_days=integer("BOBOT_PROMISE_MARGIN_DAYS"),
+            default_lead_days=integer("BOBOT_DEFAULT_LEAD_DAYS", 1),
+            worker_interval=interval,
+            db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),
+            host=get("BOBOT_HOST"),
+            port=integer("BOBOT_PORT", 1),
+        )

@@ -1,0 +1,89 @@
+"""Database configuration and life cycle (Tortoise ORM on SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as tortoise_migrate
+
+from bobot.models import MODEL_MODULES
+
+APP_LABEL = "models"
+
+
+def is_postgres(url: str) -> bool:
+    return url.split("://", 1)[0] in ("postgres", "postgresql", "asyncpg")
+
+
+def _with_params(url: str, **defaults: str) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    for key, value in defaults.items():
+        query.setdefault(key, value)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def tortoise_config(database_url: str, *, pool_max: int = 10) -> dict[str, Any]:
+    if is_postgres(database_url):
+        url = _with_params(database_url, maxsize=str(pool_max))
+    else:
+        url = _with_params(database_url, synchronous="NORMAL", busy_timeout="5000")
+    return {
+        "connections": {"default": url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "bobot.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def ensure_sqlite_dir(database_url: str) -> None:
+    """Create the folder of a SQLite file database (``sqlite://var/bobot.sqlite3``)."""
+    if database_url.startswith("sqlite://"):
+        path = urlsplit(database_url).netloc + urlsplit(database_url).path
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration (the connection is closed afterwards)."""
+    ensure_sqlite_dir(database_url)
+    try:
+        await tortoise_migrate(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def connected(database_url: str, *, pool_max: int = 10) -> AsyncIterator[None]:
+    """Open the ORM's connections for a command-line run or the worker."""
+    ensure_sqlite_dir(database_url)
+    await Tortoise.init(
+        config=tortoise_config(database_url, pool_max=pool_max), _enable_global_fallback=True
+    )
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+def _cli_config() -> dict[str, Any]:
+    # For Tortoise's own CLI (`tortoise makemigrations`), configured in pyproject.toml.
+    return tortoise_config(os.environ.get("DATABASE_URL", "sqlite://var/bobot.sqlite3"))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TORTOISE_ORM":
+        return _cli_config()
+    raise AttributeError(name)

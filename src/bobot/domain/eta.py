@@ -1,0 +1,80 @@
+"""Delivery dates from supply: a backorder's date is the date of the purchase order that
+covers its place in the queue, never a hope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Supply:
+    """Units expected on one purchase order line."""
+
+    expected_date: date
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Eta:
+    ship_date: date
+    is_estimate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EtaRules:
+    today: date
+    handling_days: int
+    fallback_lead_days: int  # the best active supplier offer's lead time
+
+    def ship_after_arrival(self, arrival: date) -> date:
+        # A purchase order that is already late arrives today at the earliest.
+        return max(arrival, self.today) + timedelta(days=self.handling_days)
+
+    def estimate(self) -> Eta:
+        arrival = self.today + timedelta(days=self.fallback_lead_days)
+        return Eta(arrival + timedelta(days=self.handling_days), is_estimate=True)
+
+
+def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> list[Eta]:
+    """The ETA of each backorder in FIFO order.
+
+    ``needs`` are the units each backorder still waits for, in queue order. A backorder's ETA
+    is the expected date of the first purchase order at which cumulative incoming covers its
+    cumulative position, plus handling days; beyond all purchase orders it is an estimate
+    from the best supplier's lead time.
+    """
+    schedule = sorted(supply, key=lambda s: s.expected_date)
+    result: list[Eta] = []
+    covered = 0
+    index = 0
+    position = 0
+    for need in needs:
+        position += need
+        while covered < position and index < len(schedule):
+            covered += schedule[index].quantity
+            index += 1
+        if need == 0:
+            # Fully allocated: ships as soon as it is handled.
+            result.append(Eta(rules.today + timedelta(days=rules.handling_days), False))
+        elif covered >= position:
+            result.append(Eta(rules.ship_after_arrival(schedule[index - 1].expected_date), False))
+        else:
+            result.append(rules.estimate())
+    return result
+
+
+def eta_for_position(position: int, supply: Iterable[Supply], rules: EtaRules) -> Eta:
+    """The ETA of a unit at ``position`` (1-based) in the queue of uncovered units."""
+    covered = 0
+    for item in sorted(supply, key=lambda s: s.expected_date):
+        covered += item.quantity
+        if covered >= position:
+            return Eta(rules.ship_after_arrival(item.expected_date), is_estimate=False)
+    return rules.estimate()
+
+
+def promise(eta: Eta, margin_days: int) -> date:
+    """The date told to the customer: the ETA plus a safety margin."""
+    return eta.ship_date + timedelta(days=margin_days)

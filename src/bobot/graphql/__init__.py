@@ -1,0 +1,1 @@
+"""The GraphQL API: thin resolvers that parse, authorise, call a service and shape results."""

@@ -1,0 +1,64 @@
+"""userErrors: expected failures, with a stable code, returned inside mutation payloads."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+import strawberry
+
+from bobot.errors import BobotError
+from bobot.errors import ErrorCode as DomainErrorCode
+
+ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+
+
+@strawberry.type
+class UserError:
+    code: ErrorCode  # type: ignore[valid-type]
+    field: list[str] | None
+    message: str
+
+
+def user_error(exc: BobotError) -> UserError:
+    return UserError(code=exc.code, field=exc.field, message=exc.message)
+
+
+class HasUserErrors(Protocol):
+    user_errors: list[UserError]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def returns_user_errors(
+    payload: Callable[..., T],
+) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
+    """Turn a coded error raised by a service into ``payload(user_errors=[...])``."""
+
+    def decorate(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @wraps(resolver)
+        async def wrapped(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return await resolver(*args, **kwargs)
+            except BobotError as exc:
+                return payload(user_errors=[user_error(exc)])
+
+        return wrapped
+
+    return decorate
+
+
+def parse_id(value: Any, field: str = "id") -> int:
+    """IDs are decimal integers on the wire."""
+    from bobot.errors import NotFound
+
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise NotFound(f"{value!r} is not a valid id.", field=[field]) from None
+    if number <= 0 or number > 2**62:
+        raise NotFound(f"{value!r} is not a valid id.", field=[field])
+    return number

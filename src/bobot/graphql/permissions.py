@@ -1,0 +1,47 @@
+"""Deny by default: anonymous callers read availability; shopping needs a storefront or staff
+token; everything else needs staff. Failures are top-level errors with a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+
+from bobot.graphql.context import Info, Viewer
+
+
+def _refusal(viewer: Viewer, needs: str) -> tuple[str, str]:
+    if viewer.token_invalid:
+        return "UNAUTHENTICATED", "The API token is invalid or revoked."
+    if viewer.role is None:
+        return "UNAUTHENTICATED", f"This needs a {needs} token (Authorization: Bearer ...)."
+    return "FORBIDDEN", f"This needs a {needs} token; yours is {viewer.role.value.lower()}."
+
+
+class _Role(BasePermission):
+    needs = ""
+
+    def allowed(self, viewer: Viewer) -> bool:
+        raise NotImplementedError
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        if self.allowed(viewer):
+            return True
+        code, self.message = _refusal(viewer, self.needs)
+        self.error_extensions = {"code": code}
+        return False
+
+
+class IsStaff(_Role):
+    needs = "staff"
+
+    def allowed(self, viewer: Viewer) -> bool:
+        return viewer.is_staff
+
+
+class CanShop(_Role):
+    needs = "storefront or staff"
+
+    def allowed(self, viewer: Viewer) -> bool:
+        return viewer.can_shop

@@ -1,0 +1,151 @@
+"""Read side of the API. Public: product availability. Everything else: staff (orders: shop)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from tortoise.expressions import F, Q
+
+from bobot import models as m
+from bobot.domain.availability import StockStatus as DomainStockStatus
+from bobot.graphql.context import Info
+from bobot.graphql.enums import BackorderStatus, PurchaseOrderStatus, StockStatus
+from bobot.graphql.pagination import Connection, paginate
+from bobot.graphql.permissions import CanShop, IsStaff
+from bobot.graphql.types import (
+    Backorder,
+    Cancellation,
+    HistoryEvent,
+    Order,
+    Product,
+    PurchaseOrder,
+    Supplier,
+    WaitlistEntry,
+)
+
+STAFF = [IsStaff]
+
+
+def _backorder_open(now: datetime) -> Q:
+    """SQL twin of :func:`bobot.domain.availability.backorder_room` > 0."""
+    return (
+        Q(backorder_policy=m.BackorderPolicy.ALLOW)
+        & (Q(backorder_limit__isnull=True) | Q(backorder_limit__gt=F("backordered")))
+        & (Q(backorders_end_at__isnull=True) | Q(backorders_end_at__gt=now))
+    )
+
+
+def _status_filter(status: DomainStockStatus, now: datetime) -> Q:
+    if status is DomainStockStatus.IN_STOCK:
+        return Q(available__gt=0)
+    if status is DomainStockStatus.BACKORDER:
+        return Q(available=0) & _backorder_open(now)
+    return Q(available=0) & ~_backorder_open(now)
+
+
+async def _product_id(sku: str | None) -> int | None:
+    if sku is None:
+        return None
+    found = await m.Product.filter(sku=sku).values_list("id", flat=True)
+    return found[0] if found else -1
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A product by SKU: public availability, staff details.")
+    async def product(self, sku: str) -> Product | None:
+        row = await m.Product.get_or_none(sku=sku)
+        return Product(row=row) if row else None
+
+    @strawberry.field(description="Products by SKU, optionally by stock status or a search.")
+    async def products(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: StockStatus | None = None,  # type: ignore[valid-type]
+        search: str | None = None,
+    ) -> Connection[Product]:
+        query = m.Product.all()
+        if status is not None:
+            query = query.filter(_status_filter(status, info.context.deps.now()))
+        if search:
+            term = search.strip()[:100]
+            query = query.filter(Q(sku__icontains=term) | Q(name__icontains=term))
+        return await paginate(
+            query, first=first, after=after, key="sku", node=lambda row: Product(row=row)
+        )
+
+    @strawberry.field(permission_classes=[CanShop])
+    async def order(self, number: str) -> Order | None:
+        row = await m.Order.get_or_none(number=number)
+        return Order(row=row) if row else None
+
+    @strawberry.field(permission_classes=STAFF, description="Backorders, oldest first.")
+    async def backorders(
+        self,
+        sku: str | None = None,
+        status: BackorderStatus | None = None,  # type: ignore[valid-type]
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Backorder]:
+        query = m.Backorder.all()
+        if sku is not None:
+            query = query.filter(sku=sku)
+        if status is not None:
+            query = query.filter(status=status)
+        return await paginate(query, first=first, after=after, node=lambda r: Backorder(row=r))
+
+    @strawberry.field(permission_classes=STAFF, description="Active waitlist entries in order.")
+    async def waitlist(
+        self, sku: str | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[WaitlistEntry]:
+        query = m.WaitlistEntry.filter(status__in=list(m.waitlist.ACTIVE_WAITLIST_STATUSES))
+        product_id = await _product_id(sku)
+        if product_id is not None:
+            query = query.filter(product_id=product_id)
+        return await paginate(query, first=first, after=after, node=lambda r: WaitlistEntry(row=r))
+
+    @strawberry.field(permission_classes=STAFF, description="Cancellations, newest first.")
+    async def cancellations(
+        self, sku: str | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[Cancellation]:
+        query = m.Cancellation.all()
+        if sku is not None:
+            query = query.filter(sku=sku)
+        return await paginate(
+            query, first=first, after=after, descending=True, node=lambda r: Cancellation(row=r)
+        )
+
+    @strawberry.field(permission_classes=STAFF)
+    async def suppliers(self) -> list[Supplier]:
+        return [Supplier(row=r) for r in await m.Supplier.all().order_by("name")]
+
+    @strawberry.field(permission_classes=STAFF)
+    async def purchase_orders(
+        self,
+        sku: str | None = None,
+        status: PurchaseOrderStatus | None = None,  # type: ignore[valid-type]
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[PurchaseOrder]:
+        query = m.PurchaseOrder.all()
+        product_id = await _product_id(sku)
+        if product_id is not None:
+            query = query.filter(lines__product_id=product_id).distinct()
+        if status is not None:
+            query = query.filter(status=status)
+        return await paginate(query, first=first, after=after, node=lambda r: PurchaseOrder(row=r))
+
+    @strawberry.field(permission_classes=STAFF, description="The history, newest first.")
+    async def history(
+        self, sku: str | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[HistoryEvent]:
+        query = m.Event.all()
+        product_id = await _product_id(sku)
+        if product_id is not None:
+            query = query.filter(product_id=product_id)
+        return await paginate(
+            query, first=first, after=after, descending=True, node=lambda r: HistoryEvent(row=r)
+        )

@@ -1,0 +1,52 @@
+"""Tortoise models: the storage shape of the domain. Only services write to them."""
+
+from bobot.models.catalog import BackorderPolicy, Product, Supplier, SupplierOffer
+from bobot.models.events import ApiToken, Event, TokenRole
+from bobot.models.orders import (
+    Backorder,
+    BackorderStatus,
+    Cancellation,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    ShipPreference,
+)
+from bobot.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from bobot.models.waitlist import WaitlistEntry, WaitlistStatus
+
+MODEL_MODULES = [
+    "bobot.models.catalog",
+    "bobot.models.orders",
+    "bobot.models.purchasing",
+    "bobot.models.waitlist",
+    "bobot.models.events",
+]
+
+__all__ = [
+    "MODEL_MODULES",
+    "ApiToken",
+    "Backorder",
+    "BackorderPolicy",
+    "BackorderStatus",
+    "Cancellation",
+    "Event",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderStatus",
+    "ShipPreference",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentStatus",
+    "Supplier",
+    "SupplierOffer",
+    "TokenRole",
+    "WaitlistEntry",
+    "WaitlistStatus",
+]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from bobot.models.catalog import Product, Supplier
+
+
+class PurchaseOrderStatus(str, Enum):
+    DRAFT = "DRAFT"
+    ORDERED = "ORDERED"
+    PARTIALLY_RECEIVED = "PARTIALLY_RECEIVED"
+    RECEIVED = "RECEIVED"
+    CANCELLED = "CANCELLED"
+
+
+#: Purchase orders whose unreceived units count as incoming supply.
+OPEN_PO_STATUSES = (PurchaseOrderStatus.ORDERED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+
+
+class PurchaseOrder(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    supplier: fields.ForeignKeyRelation[Supplier] = fields.ForeignKeyField(
+        "models.Supplier", related_name="purchase_orders", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(PurchaseOrderStatus, default=PurchaseOrderStatus.DRAFT)
+    expected_date = fields.DateField()
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    supplier_id: int
+
+    class Meta:
+        table = "purchase_order"
+
+
+class PurchaseOrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    purchase_order: fields.ForeignKeyRelation[PurchaseOrder] = fields.ForeignKeyField(
+        "models.PurchaseOrder", related_name="lines", on_delete=fields.CASCADE
+    )
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="purchase_order_lines", on_delete=fields.RESTRICT
+    )
+    quantity = fields.IntField()
+    quantity_received = fields.IntField(default=0)
+    unit_cost = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    purchase_order_id: int
+    product_id: int
+
+    class Meta:
+        table = "purchase_order_line"
+        unique_together = (("purchase_order", "product"),)

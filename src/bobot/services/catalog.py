@@ -1,0 +1,220 @@
+"""Products, their backorder policy, suppliers and supplier offers (staff)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from bobot.domain.availability import Policy
+from bobot.errors import InvalidInput, NotFound
+from bobot.models import Product, Supplier, SupplierOffer
+from bobot.services.base import Actor, Deps, product_by_sku, require_text
+from bobot.services.eta import recompute_etas
+from bobot.services.history import EventKind, event, record
+
+_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _money(value: Decimal, field_name: str) -> Decimal:
+    if value < 0 or value > Decimal("9999999999"):
+        raise InvalidInput(f"{field_name} must be between 0 and 9999999999.", field=[field_name])
+    return value.quantize(Decimal("0.01"))
+
+
+async def upsert_product(
+    *,
+    sku: str,
+    name: str,
+    category: str | None = None,
+    price: Decimal | None = None,
+    safety_stock: int | None = None,
+    actor: Actor,
+    deps: Deps,
+) -> tuple[Product, bool]:
+    """Create a product or update its descriptive fields. Returns (product, created)."""
+    if not _SKU.match(sku):
+        raise InvalidInput(
+            "A SKU is 1-64 letters, digits, dots, dashes or underscores.", field=["sku"]
+        )
+    name = require_text(name, "name")
+    if safety_stock is not None and safety_stock < 0:
+        raise InvalidInput("safetyStock must not be negative.", field=["safetyStock"])
+    now = deps.now()
+    values: dict[str, object] = {"name": name, "updated_at": now}
+    if category is not None:
+        values["category"] = category.strip()[:80]
+    if price is not None:
+        values["price"] = _money(price, "price")
+    if safety_stock is not None:
+        values["safety_stock"] = safety_stock
+    async with in_transaction():
+        product = await Product.filter(sku=sku).select_for_update().first()
+        created = product is None
+        if product is None:
+            product = await Product.create(sku=sku, created_at=now, **values)
+        else:
+            product.update_from_dict(values)
+            await product.save()
+        kind = EventKind.PRODUCT_CREATED if created else EventKind.PRODUCT_UPDATED
+        await record(
+            [
+                event(
+                    kind,
+                    actor=actor,
+                    at=now,
+                    subject_type="product",
+                    subject_id=product.id,
+                    product_id=product.id,
+                    sku=sku,
+                    name=name,
+                )
+            ]
+        )
+    return product, created
+
+
+async def set_backorder_policy(
+    *,
+    sku: str,
+    policy: Policy,
+    limit: int | None,
+    ends_at: datetime | None,
+    actor: Actor,
+    deps: Deps,
+) -> Product:
+    if limit is not None and limit < 0:
+        raise InvalidInput(
+            "backorderLimit must be 0 or more (null: unlimited).", field=["backorderLimit"]
+        )
+    now = deps.now()
+    async with in_transaction():
+        product = await product_by_sku(sku, lock=True)
+        before = (
+            product.backorder_policy.value,
+            product.backorder_limit,
+            product.backorders_end_at,
+        )
+        product.backorder_policy = policy
+        product.backorder_limit = limit
+        product.backorders_end_at = ends_at
+        product.updated_at = now
+        await product.save(
+            update_fields=["backorder_policy", "backorder_limit", "backorders_end_at", "updated_at"]
+        )
+        await record(
+            [
+                event(
+                    EventKind.POLICY_CHANGED,
+                    actor=actor,
+                    at=now,
+                    subject_type="product",
+                    subject_id=product.id,
+                    product_id=product.id,
+                    previous={
+                        "policy": before[0],
+                        "limit": before[1],
+                        "endsAt": before[2].isoformat() if before[2] else None,
+                    },
+                    policy=policy.value,
+                    limit=limit,
+                    endsAt=ends_at.isoformat() if ends_at else None,
+                )
+            ]
+        )
+    return product
+
+
+async def upsert_supplier(
+    *, name: str, email: str = "", supplier_id: int | None = None, actor: Actor, deps: Deps
+) -> tuple[Supplier, bool]:
+    name = require_text(name, "name", max_length=120)
+    now = deps.now()
+    async with in_transaction():
+        if supplier_id is None:
+            supplier = await Supplier.filter(name=name).select_for_update().first()
+        else:
+            supplier = await Supplier.filter(id=supplier_id).select_for_update().first()
+            if supplier is None:
+                raise NotFound(f"No supplier has id {supplier_id}.", field=["id"])
+        created = supplier is None
+        if supplier is None:
+            supplier = await Supplier.create(name=name, email=email.strip(), created_at=now)
+        else:
+            supplier.name = name
+            supplier.email = email.strip()
+            await supplier.save()
+        kind = EventKind.SUPPLIER_CREATED if created else EventKind.SUPPLIER_UPDATED
+        await record(
+            [
+                event(
+                    kind,
+                    actor=actor,
+                    at=now,
+                    subject_type="supplier",
+                    subject_id=supplier.id,
+                    name=name,
+                )
+            ]
+        )
+    return supplier, created
+
+
+async def set_supplier_offer(
+    *,
+    supplier_id: int,
+    sku: str,
+    unit_cost: Decimal,
+    lead_time_days: int,
+    rank: int = 1,
+    active: bool = True,
+    actor: Actor,
+    deps: Deps,
+) -> SupplierOffer:
+    if lead_time_days < 0 or lead_time_days > 365:
+        raise InvalidInput("leadTimeDays must be between 0 and 365.", field=["leadTimeDays"])
+    if rank < 1:
+        raise InvalidInput("rank must be 1 or more (1 is preferred).", field=["rank"])
+    cost = _money(unit_cost, "unitCost")
+    now = deps.now()
+    async with in_transaction():
+        product = await product_by_sku(sku, lock=True)
+        if not await Supplier.exists(id=supplier_id):
+            raise NotFound(f"No supplier has id {supplier_id}.", field=["supplierId"])
+        offer = await SupplierOffer.filter(supplier_id=supplier_id, product_id=product.id).first()
+        values = {
+            "unit_cost": cost,
+            "lead_time_days": lead_time_days,
+            "rank": rank,
+            "active": active,
+            "updated_at": now,
+        }
+        if offer is None:
+            offer = await SupplierOffer.create(
+                supplier_id=supplier_id, product_id=product.id, **values
+            )
+        else:
+            offer.update_from_dict(values)
+            await offer.save()
+        await record(
+            [
+                event(
+                    EventKind.SUPPLIER_OFFER_SET,
+                    actor=actor,
+                    at=now,
+                    subject_type="supplier_offer",
+                    subject_id=offer.id,
+                    product_id=product.id,
+                    supplier_id=supplier_id,
+                    unit_cost=str(cost),
+                    lead_time_days=lead_time_days,
+                    rank=rank,
+                    active=active,
+                )
+            ]
+        )
+        # The fallback estimate depends on the best lead time.
+        await recompute_etas([product.id], actor=actor, deps=deps)
+    return offer

@@ -1,0 +1,225 @@
+"""Placing an order: every line split into allocated and backordered parts, all or nothing."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bobot.domain import eta as eta_rules
+from bobot.domain.ordering import (
+    LineRequest,
+    ShipPreference,
+    StockView,
+    plan_shipments,
+    split_lines,
+    validate_lines,
+)
+from bobot.errors import BobotError, ErrorCode, InvalidInput
+from bobot.models import (
+    Backorder,
+    BackorderStatus,
+    Order,
+    OrderLine,
+    Product,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from bobot.services.base import Actor, Deps, adjust_product, lock_products, require_text, terms_of
+from bobot.services.history import EventKind, event, record
+from bobot.services.supply import best_lead_days, open_supply
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    email: str
+    name: str = ""
+
+
+def new_order_number() -> str:
+    return "BO-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def validate_email(email: str, field_name: str = "email") -> str:
+    email = email.strip()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput(f"{email!r} is not an email address.", field=[field_name])
+    return email.lower()
+
+
+async def place_order(
+    *,
+    customer: Customer,
+    lines: Sequence[LineRequest],
+    ship_preference: ShipPreference,
+    idempotency_key: str | None,
+    actor: Actor,
+    deps: Deps,
+) -> Order:
+    """Place an order. The same idempotency key twice returns the first order unchanged."""
+    email = validate_email(customer.email, "customer.email")
+    validate_lines(lines)
+    if idempotency_key is not None:
+        idempotency_key = require_text(idempotency_key, "idempotencyKey", max_length=128)
+        existing = await Order.get_or_none(idempotency_key=idempotency_key)
+        if existing is not None:
+            return await _same_request(existing, email, lines)
+    try:
+        return await _place(
+            email, customer.name.strip(), lines, ship_preference, idempotency_key, actor, deps
+        )
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # A concurrent request with the same key won the race: answer with its order.
+        existing = await Order.get_or_none(idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return await _same_request(existing, email, lines)
+
+
+async def _same_request(order: Order, email: str, lines: Sequence[LineRequest]) -> Order:
+    stored = await OrderLine.filter(order_id=order.id).order_by("id").values_list("sku", "quantity")
+    if order.customer_email != email or [tuple(r) for r in stored] != [
+        (line.sku, line.quantity) for line in lines
+    ]:
+        raise BobotError(
+            "This idempotency key was already used for a different order.",
+            code=ErrorCode.IDEMPOTENCY_CONFLICT,
+            field=["idempotencyKey"],
+        )
+    return order
+
+
+async def _place(
+    email: str,
+    name: str,
+    lines: Sequence[LineRequest],
+    preference: ShipPreference,
+    idempotency_key: str | None,
+    actor: Actor,
+    deps: Deps,
+) -> Order:
+    now = deps.now()
+    async with in_transaction():
+        skus = {line.sku for line in lines}
+        ids = await Product.filter(sku__in=list(skus)).values_list("id", flat=True)
+        products = {p.sku: p for p in (await lock_products(ids)).values()}
+        stock = {
+            sku: StockView(p.available, p.backordered, terms_of(p)) for sku, p in products.items()
+        }
+        splits = split_lines(lines, stock, now)
+
+        short_ids = [products[s.sku].id for s in splits if s.backordered]
+        supply = await open_supply(short_ids) if short_ids else {}
+        leads = await best_lead_days(short_ids) if short_ids else {}
+
+        order = await Order.create(
+            number=new_order_number(),
+            idempotency_key=idempotency_key,
+            customer_email=email,
+            customer_name=name,
+            ship_preference=preference,
+            created_at=now,
+            updated_at=now,
+        )
+        events = [
+            event(
+                EventKind.ORDER_PLACED,
+                actor=actor,
+                at=now,
+                subject_type="order",
+                subject_id=order.id,
+                number=order.number,
+                lines=[[s.sku, s.quantity, s.from_stock, s.backordered] for s in splits],
+            )
+        ]
+        order_lines: dict[int, OrderLine] = {}
+        backorders: dict[int, Backorder] = {}
+        queued = {sku: p.backordered for sku, p in products.items()}
+        for split in splits:
+            product = products[split.sku]
+            order_lines[split.index] = await OrderLine.create(
+                order_id=order.id,
+                product_id=product.id,
+                sku=split.sku,
+                quantity=split.quantity,
+                quantity_from_stock=split.from_stock,
+            )
+            if split.backordered:
+                queued[split.sku] += split.backordered
+                eta = eta_rules.eta_for_position(
+                    queued[split.sku],
+                    supply.get(product.id, []),
+                    deps.eta_rules(leads.get(product.id)),
+                )
+                promised = eta_rules.promise(eta, deps.settings.promise_margin_days)
+                backorder = await Backorder.create(
+                    order_id=order.id,
+                    order_line_id=order_lines[split.index].id,
+                    product_id=product.id,
+                    sku=split.sku,
+                    quantity_ordered=split.backordered,
+                    quantity=split.backordered,
+                    status=BackorderStatus.OPEN,
+                    promised_date=promised,
+                    expected_date=eta.ship_date,
+                    eta_is_estimate=eta.is_estimate,
+                    created_at=now,
+                    updated_at=now,
+                )
+                backorders[split.index] = backorder
+                events.append(
+                    event(
+                        EventKind.BACKORDER_CREATED,
+                        actor=actor,
+                        at=now,
+                        subject_type="backorder",
+                        subject_id=backorder.id,
+                        product_id=product.id,
+                        order_id=order.id,
+                        quantity=split.backordered,
+                        promised=promised.isoformat(),
+                        expected=eta.ship_date.isoformat(),
+                        is_estimate=eta.is_estimate,
+                    )
+                )
+            await adjust_product(
+                product.id,
+                now=now,
+                allocated=split.from_stock,
+                available=-split.from_stock,
+                backordered=split.backordered,
+            )
+
+        shipment_lines: list[ShipmentLine] = []
+        for planned in plan_shipments(splits, preference):
+            shipment = await Shipment.create(
+                order_id=order.id,
+                status=ShipmentStatus.PENDING if planned.waits else ShipmentStatus.READY,
+                cost=deps.settings.shipping_cost,
+                created_at=now,
+            )
+            for index, units, waits in planned.parts:
+                line = order_lines[index]
+                shipment_lines.append(
+                    ShipmentLine(
+                        shipment_id=shipment.id,
+                        order_line_id=line.id,
+                        product_id=line.product_id,
+                        sku=line.sku,
+                        quantity=units,
+                        backorder_id=backorders[index].id if waits else None,
+                    )
+                )
+        await ShipmentLine.bulk_create(shipment_lines)
+        await record(events)
+    return order

@@ -1,0 +1,234 @@
+"""Purchase orders: the supply that backorder dates are promised from."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from bobot.errors import BobotError, Conflict, ErrorCode, InvalidInput, NotFound
+from bobot.models import Product, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier
+from bobot.models.purchasing import OPEN_PO_STATUSES
+from bobot.services.base import Actor, Deps, adjust_product, lock_products, require_quantity
+from bobot.services.eta import recompute_etas
+from bobot.services.history import EventKind, event, record
+
+S = PurchaseOrderStatus
+#: Status changes staff may make by hand (receipts move ORDERED onwards).
+TRANSITIONS = {
+    S.DRAFT: {S.ORDERED, S.CANCELLED},
+    S.ORDERED: {S.CANCELLED},
+    S.PARTIALLY_RECEIVED: {S.CANCELLED},
+    S.RECEIVED: set(),
+    S.CANCELLED: set(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PoLineInput:
+    sku: str
+    quantity: int
+    unit_cost: Decimal | None = None
+
+
+def _due(line: PurchaseOrderLine) -> int:
+    return max(line.quantity - line.quantity_received, 0)
+
+
+def _check_date(expected: date, deps: Deps) -> None:
+    if expected < deps.today():
+        raise InvalidInput(
+            f"expectedDate {expected.isoformat()} is in the past.", field=["expectedDate"]
+        )
+
+
+async def _products_for(lines: Sequence[PoLineInput]) -> dict[str, Product]:
+    skus = [line.sku for line in lines]
+    if len(set(skus)) != len(skus):
+        raise BobotError(
+            "Each SKU may appear once per purchase order.",
+            code=ErrorCode.DUPLICATE_SKU,
+            field=["lines"],
+        )
+    for index, line in enumerate(lines):
+        require_quantity(line.quantity, field_name=f"lines.{index}.quantity")
+    ids = await Product.filter(sku__in=skus).values_list("id", flat=True)
+    products = {p.sku: p for p in (await lock_products(ids)).values()}
+    for index, line in enumerate(lines):
+        if line.sku not in products:
+            raise BobotError(
+                f"No product has SKU {line.sku!r}.",
+                code=ErrorCode.UNKNOWN_SKU,
+                field=["lines", str(index), "sku"],
+            )
+    return products
+
+
+async def create_purchase_order(
+    *,
+    supplier_id: int,
+    expected_date: date,
+    lines: Sequence[PoLineInput],
+    status: PurchaseOrderStatus = PurchaseOrderStatus.ORDERED,
+    actor: Actor,
+    deps: Deps,
+) -> PurchaseOrder:
+    if not lines:
+        raise InvalidInput("A purchase order needs at least one line.", field=["lines"])
+    if status not in (S.DRAFT, S.ORDERED):
+        raise InvalidInput("A new purchase order is DRAFT or ORDERED.", field=["status"])
+    _check_date(expected_date, deps)
+    now = deps.now()
+    async with in_transaction():
+        if not await Supplier.exists(id=supplier_id):
+            raise NotFound(f"No supplier has id {supplier_id}.", field=["supplierId"])
+        products = await _products_for(lines)
+        po = await PurchaseOrder.create(
+            number=f"tmp-{uuid.uuid4().hex[:20]}",
+            supplier_id=supplier_id,
+            status=status,
+            expected_date=expected_date,
+            created_at=now,
+            updated_at=now,
+        )
+        po.number = f"PO-{1000 + po.id}"
+        await po.save(update_fields=["number"])
+        await PurchaseOrderLine.bulk_create(
+            [
+                PurchaseOrderLine(
+                    purchase_order_id=po.id,
+                    product_id=products[line.sku].id,
+                    quantity=line.quantity,
+                    unit_cost=line.unit_cost or 0,
+                )
+                for line in lines
+            ]
+        )
+        if status in OPEN_PO_STATUSES:
+            for line in lines:
+                await adjust_product(products[line.sku].id, now=now, incoming=line.quantity)
+        await record(
+            [
+                event(
+                    EventKind.PO_CREATED,
+                    actor=actor,
+                    at=now,
+                    subject_type="purchase_order",
+                    subject_id=po.id,
+                    product_id=products[line.sku].id,
+                    number=po.number,
+                    supplier_id=supplier_id,
+                    status=status.value,
+                    quantity=line.quantity,
+                    expected_date=expected_date.isoformat(),
+                )
+                for line in lines
+            ]
+        )
+        if status in OPEN_PO_STATUSES:
+            await recompute_etas([p.id for p in products.values()], actor=actor, deps=deps)
+    return po
+
+
+async def update_purchase_order(
+    *,
+    purchase_order_id: int,
+    expected_date: date | None = None,
+    status: PurchaseOrderStatus | None = None,
+    lines: Sequence[PoLineInput] | None = None,
+    actor: Actor,
+    deps: Deps,
+) -> PurchaseOrder:
+    """Change a purchase order's expected date, line quantities or status; dates follow."""
+    if expected_date is not None:
+        _check_date(expected_date, deps)
+    now = deps.now()
+    async with in_transaction():
+        product_ids = await PurchaseOrderLine.filter(
+            purchase_order_id=purchase_order_id
+        ).values_list("product_id", flat=True)
+        extra = await _products_for(lines) if lines else {}
+        await lock_products([*product_ids, *(p.id for p in extra.values())])
+        po = await PurchaseOrder.filter(id=purchase_order_id).select_for_update().first()
+        if po is None:
+            raise NotFound(f"No purchase order has id {purchase_order_id}.", field=["id"])
+        if po.status in (S.RECEIVED, S.CANCELLED):
+            raise Conflict(
+                f"{po.number} is {po.status.value} and can no longer change.", field=["id"]
+            )
+        if status is not None and status != po.status and status not in TRANSITIONS[po.status]:
+            raise Conflict(
+                f"{po.number} cannot go from {po.status.value} to {status.value}.", field=["status"]
+            )
+        existing = {
+            line.product_id: line
+            for line in await PurchaseOrderLine.filter(purchase_order_id=po.id)
+        }
+        was_open = po.status in OPEN_PO_STATUSES
+        due_before = {pid: _due(line) if was_open else 0 for pid, line in existing.items()}
+
+        changes: dict[str, object] = {}
+        for line_input in lines or ():
+            product = extra[line_input.sku]
+            line = existing.get(product.id)
+            if line is None:
+                line = await PurchaseOrderLine.create(
+                    purchase_order_id=po.id,
+                    product_id=product.id,
+                    quantity=line_input.quantity,
+                    unit_cost=line_input.unit_cost or 0,
+                )
+                existing[product.id] = line
+            else:
+                if line_input.quantity < line.quantity_received:
+                    raise BobotError(
+                        f"{line_input.sku}: {line.quantity_received} units were already "
+                        "received; the quantity cannot go below that.",
+                        code=ErrorCode.INVALID_QUANTITY,
+                        field=["lines"],
+                    )
+                line.quantity = line_input.quantity
+                if line_input.unit_cost is not None:
+                    line.unit_cost = line_input.unit_cost
+                await line.save(update_fields=["quantity", "unit_cost"])
+            changes.setdefault("lines", []).append([line_input.sku, line_input.quantity])  # type: ignore[union-attr]
+        if expected_date is not None and expected_date != po.expected_date:
+            changes["expected_date"] = [po.expected_date.isoformat(), expected_date.isoformat()]
+            po.expected_date = expected_date
+        if status is not None and status != po.status:
+            changes["status"] = [po.status.value, status.value]
+            po.status = status
+        if not changes:
+            return po
+        po.updated_at = now
+        await po.save(update_fields=["expected_date", "status", "updated_at"])
+
+        is_open = po.status in OPEN_PO_STATUSES
+        deltas: dict[int, int] = defaultdict(int)
+        for pid, line in existing.items():
+            deltas[pid] = (_due(line) if is_open else 0) - due_before.get(pid, 0)
+        for pid, delta in deltas.items():
+            if delta:
+                await adjust_product(pid, now=now, incoming=delta)
+        await record(
+            [
+                event(
+                    EventKind.PO_CHANGED,
+                    actor=actor,
+                    at=now,
+                    subject_type="purchase_order",
+                    subject_id=po.id,
+                    product_id=pid,
+                    number=po.number,
+                    **changes,
+                )
+                for pid in existing
+            ]
+        )
+        await recompute_etas(existing, actor=actor, deps=deps)
+    return po

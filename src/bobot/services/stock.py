@@ -1,0 +1,243 @@
+"""Stock coming in (receipts) and going out (shipments)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from bobot.domain.fifo import Fill
+from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
+from bobot.models import (
+    Backorder,
+    BackorderStatus,
+    Order,
+    OrderStatus,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from bobot.models.purchasing import OPEN_PO_STATUSES
+from bobot.services.base import (
+    Actor,
+    Deps,
+    adjust_product,
+    lock_products,
+    product_by_sku,
+    require_quantity,
+)
+from bobot.services.eta import recompute_etas
+from bobot.services.fulfilment import fill_backorders
+from bobot.services.history import EventKind, event, record
+
+
+@dataclass
+class Receipt:
+    product: Product
+    fills: list[Fill] = field(default_factory=list)
+
+
+async def receive_stock(
+    *, sku: str, quantity: int, purchase_order_id: int | None, actor: Actor, deps: Deps
+) -> Receipt:
+    """Receive units of one product (against a purchase order, or as an adjustment).
+
+    Open backorders are filled oldest first before any unit becomes available.
+    """
+    require_quantity(quantity)
+    async with in_transaction():
+        product = await product_by_sku(sku, lock=True)
+        po_line = None
+        if purchase_order_id is not None:
+            po_line = await _open_po_line(purchase_order_id, product)
+        fills = await _receive(product, quantity, po_line, actor=actor, deps=deps)
+        if po_line is not None:
+            await _refresh_po_status(po_line.purchase_order_id, actor=actor, deps=deps)
+        await recompute_etas([product.id], actor=actor, deps=deps)
+        await product.refresh_from_db()
+    return Receipt(product, fills)
+
+
+async def receive_purchase_order(
+    *, purchase_order_id: int, actor: Actor, deps: Deps
+) -> tuple[PurchaseOrder, list[Fill]]:
+    """Receive every unit still due on a purchase order."""
+    async with in_transaction():
+        po = await _lock_po(purchase_order_id)
+        if po.status not in OPEN_PO_STATUSES:
+            raise Conflict(
+                f"{po.number} is {po.status.value}; only an ordered purchase order can be "
+                "received.",
+                field=["id"],
+            )
+        lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).order_by("product_id")
+        products = await lock_products(line.product_id for line in lines)
+        fills: list[Fill] = []
+        for line in lines:
+            due = line.quantity - line.quantity_received
+            if due > 0:
+                fills += await _receive(
+                    products[line.product_id], due, line, actor=actor, deps=deps
+                )
+        await _refresh_po_status(po.id, actor=actor, deps=deps)
+        await recompute_etas(products, actor=actor, deps=deps)
+        await po.refresh_from_db()
+    return po, fills
+
+
+async def _lock_po(purchase_order_id: int) -> PurchaseOrder:
+    po = await PurchaseOrder.filter(id=purchase_order_id).select_for_update().first()
+    if po is None:
+        raise NotFound(f"No purchase order has id {purchase_order_id}.", field=["purchaseOrderId"])
+    return po
+
+
+async def _open_po_line(purchase_order_id: int, product: Product) -> PurchaseOrderLine:
+    po = await _lock_po(purchase_order_id)
+    if po.status not in OPEN_PO_STATUSES:
+        raise Conflict(
+            f"{po.number} is {po.status.value}; only an ordered purchase order can be received.",
+            field=["purchaseOrderId"],
+        )
+    line = await PurchaseOrderLine.get_or_none(purchase_order_id=po.id, product_id=product.id)
+    if line is None:
+        raise BobotError(
+            f"{po.number} has no line for {product.sku}.",
+            code=ErrorCode.NOT_FOUND,
+            field=["purchaseOrderId"],
+        )
+    return line
+
+
+async def _receive(
+    product: Product, units: int, po_line: PurchaseOrderLine | None, *, actor: Actor, deps: Deps
+) -> list[Fill]:
+    now = deps.now()
+    incoming_drop = 0
+    if po_line is not None:
+        incoming_drop = min(units, max(po_line.quantity - po_line.quantity_received, 0))
+        await PurchaseOrderLine.filter(id=po_line.id).update(
+            quantity_received=F("quantity_received") + units
+        )
+    await adjust_product(
+        product.id, now=now, on_hand=units, available=units, incoming=-incoming_drop
+    )
+    await record(
+        [
+            event(
+                EventKind.STOCK_RECEIVED,
+                actor=actor,
+                at=now,
+                subject_type="product",
+                subject_id=product.id,
+                product_id=product.id,
+                quantity=units,
+                purchase_order_id=po_line.purchase_order_id if po_line else None,
+            )
+        ]
+    )
+    return await fill_backorders(product.id, units, actor=actor, deps=deps)
+
+
+async def _refresh_po_status(purchase_order_id: int, *, actor: Actor, deps: Deps) -> None:
+    lines = await PurchaseOrderLine.filter(purchase_order_id=purchase_order_id).values_list(
+        "quantity", "quantity_received"
+    )
+    done = all(received >= quantity for quantity, received in lines)
+    status = PurchaseOrderStatus.RECEIVED if done else PurchaseOrderStatus.PARTIALLY_RECEIVED
+    changed = (
+        await PurchaseOrder.filter(id=purchase_order_id)
+        .exclude(status=status)
+        .update(status=status, updated_at=deps.now())
+    )
+    if changed:
+        await record(
+            [
+                event(
+                    EventKind.PO_RECEIVED,
+                    actor=actor,
+                    at=deps.now(),
+                    subject_type="purchase_order",
+                    subject_id=purchase_order_id,
+                    status=status.value,
+                )
+            ]
+        )
+
+
+async def mark_shipment_shipped(*, shipment_id: int, actor: Actor, deps: Deps) -> Shipment:
+    """Ship a READY shipment: its units leave the warehouse."""
+    now = deps.now()
+    async with in_transaction():
+        lines = await ShipmentLine.filter(shipment_id=shipment_id).values_list(
+            "product_id", "quantity", "backorder_id"
+        )
+        await lock_products(row[0] for row in lines)
+        shipment = await Shipment.filter(id=shipment_id).select_for_update().first()
+        if shipment is None:
+            raise NotFound(f"No shipment has id {shipment_id}.", field=["id"])
+        if shipment.status is not ShipmentStatus.READY:
+            raise Conflict(
+                f"Shipment {shipment_id} is {shipment.status.value}; only a READY shipment "
+                "can be shipped.",
+                field=["id"],
+            )
+        for product_id, quantity, _ in lines:
+            if quantity:
+                await adjust_product(product_id, now=now, on_hand=-quantity, allocated=-quantity)
+        backorder_ids = [row[2] for row in lines if row[2] is not None]
+        events = [
+            event(
+                EventKind.SHIPMENT_SHIPPED,
+                actor=actor,
+                at=now,
+                subject_type="shipment",
+                subject_id=shipment.id,
+                order_id=shipment.order_id,
+            )
+        ]
+        if backorder_ids:
+            shipped = await Backorder.filter(
+                id__in=backorder_ids, status=BackorderStatus.ALLOCATED
+            ).values_list("id", "product_id")
+            await Backorder.filter(id__in=[b for b, _ in shipped]).update(
+                status=BackorderStatus.SHIPPED, updated_at=now
+            )
+            events += [
+                event(
+                    EventKind.BACKORDER_SHIPPED,
+                    actor=actor,
+                    at=now,
+                    subject_type="backorder",
+                    subject_id=b,
+                    product_id=p,
+                    order_id=shipment.order_id,
+                )
+                for b, p in shipped
+            ]
+        shipment.status = ShipmentStatus.SHIPPED
+        shipment.shipped_at = now
+        await shipment.save(update_fields=["status", "shipped_at"])
+        await refresh_order_status(shipment.order_id, now=now)
+        await record(events)
+    return shipment
+
+
+async def refresh_order_status(order_id: int, *, now: datetime) -> None:
+    statuses = set(await Shipment.filter(order_id=order_id).values_list("status", flat=True))
+    live = statuses - {ShipmentStatus.CANCELLED}
+    if not live:
+        status = OrderStatus.CANCELLED
+    elif live == {ShipmentStatus.SHIPPED}:
+        status = OrderStatus.SHIPPED
+    elif ShipmentStatus.SHIPPED in live:
+        status = OrderStatus.PARTIALLY_SHIPPED
+    else:
+        status = OrderStatus.OPEN
+    await Order.filter(id=order_id).exclude(status=status).update(status=status, updated_at=now)

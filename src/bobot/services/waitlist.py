@@ -1,0 +1,76 @@
+"""Waitlists: customers who wait for stock, first in first out per product."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
+from bobot.models import WaitlistEntry, WaitlistStatus
+from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
+from bobot.services.base import Actor, Deps, product_by_sku, require_quantity
+from bobot.services.history import EventKind, event, record
+from bobot.services.orders import validate_email
+
+
+async def join_waitlist(
+    *, sku: str, email: str, quantity: int, actor: Actor, deps: Deps
+) -> WaitlistEntry:
+    email = validate_email(email)
+    require_quantity(quantity, maximum=10_000)
+    now = deps.now()
+    async with in_transaction():
+        product = await product_by_sku(sku, lock=True)
+        existing = await WaitlistEntry.filter(
+            product_id=product.id, email=email, status__in=list(ACTIVE_WAITLIST_STATUSES)
+        ).first()
+        if existing is not None:
+            raise BobotError(
+                f"{email} is already on the waitlist for {sku}.",
+                code=ErrorCode.ALREADY_ON_WAITLIST,
+                field=["email"],
+            )
+        entry = await WaitlistEntry.create(
+            product_id=product.id, email=email, quantity=quantity, created_at=now, updated_at=now
+        )
+        await record(
+            [
+                event(
+                    EventKind.WAITLIST_JOINED,
+                    actor=actor,
+                    at=now,
+                    subject_type="waitlist_entry",
+                    subject_id=entry.id,
+                    product_id=product.id,
+                    email=email,
+                    quantity=quantity,
+                )
+            ]
+        )
+    return entry
+
+
+async def leave_waitlist(*, entry_id: int, actor: Actor, deps: Deps) -> WaitlistEntry:
+    now = deps.now()
+    async with in_transaction():
+        entry = await WaitlistEntry.filter(id=entry_id).select_for_update().first()
+        if entry is None:
+            raise NotFound(f"No waitlist entry has id {entry_id}.", field=["id"])
+        if entry.status not in ACTIVE_WAITLIST_STATUSES:
+            raise Conflict(f"Waitlist entry {entry_id} is {entry.status.value}.", field=["id"])
+        entry.status = WaitlistStatus.LEFT
+        entry.updated_at = now
+        await entry.save(update_fields=["status", "updated_at"])
+        await record(
+            [
+                event(
+                    EventKind.WAITLIST_LEFT,
+                    actor=actor,
+                    at=now,
+                    subject_type="waitlist_entry",
+                    subject_id=entry.id,
+                    product_id=entry.product_id,
+                    email=entry.email,
+                )
+            ]
+        )
+    return entry

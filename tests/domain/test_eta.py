@@ -1,0 +1,185 @@
+"""Delivery dates come from purchase orders, walked against the FIFO queue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bobot.domain.eta import Eta, EtaRules, Supply, eta_for_position, promise, walk
+
+TODAY = date(2026, 11, 20)
+RULES = EtaRules(today=TODAY, handling_days=1, fallback_lead_days=30)
+ESTIMATE = Eta(date(2026, 12, 21), is_estimate=True)  # today + 30 lead days + 1 handling
+
+
+def day(month: int, dom: int) -> date:
+    year = 2026 if month >= 11 else 2027
+    return date(year, month, dom)
+
+
+def ships(month: int, dom: int) -> Eta:
+    """A firm ETA one handling day after a PO arrives on that day."""
+    return Eta(day(month, dom) + timedelta(days=1), is_estimate=False)
+
+
+# EtaRules
+
+
+def test_estimate_is_today_plus_lead_time_plus_handling_and_flagged():
+    assert RULES.estimate() == ESTIMATE
+
+
+def test_po_arriving_in_the_future_ships_after_handling():
+    assert RULES.ship_after_arrival(day(12, 1)) == day(12, 2)
+
+
+def test_late_po_ships_from_today_plus_handling():
+    assert RULES.ship_after_arrival(day(11, 10)) == TODAY + timedelta(days=1)
+
+
+# walk
+
+
+def test_backorder_covered_by_first_po_ships_after_it_arrives():
+    etas = walk([4], [Supply(day(12, 1), 10)], RULES)
+
+    assert etas == [ships(12, 1)]
+
+
+def test_queue_is_covered_cumulatively_across_several_pos():
+    supply = [Supply(day(12, 1), 5), Supply(day(12, 10), 5), Supply(day(1, 5), 10)]
+
+    etas = walk([3, 2, 4, 6, 5], supply, RULES)
+
+    # cumulative positions 3, 5, 9, 15, 20 against coverage 5, 10, 20
+    assert etas == [ships(12, 1), ships(12, 1), ships(12, 10), ships(1, 5), ships(1, 5)]
+
+
+def test_purchase_orders_are_walked_by_expected_date_whatever_the_input_order():
+    supply = [Supply(day(1, 5), 10), Supply(day(12, 1), 5), Supply(day(12, 10), 5)]
+
+    etas = walk([5, 5, 10], supply, RULES)
+
+    assert etas == [ships(12, 1), ships(12, 10), ships(1, 5)]
+
+
+def test_backorder_spanning_two_pos_ships_when_the_later_one_arrives():
+    supply = [Supply(day(12, 1), 3), Supply(day(12, 10), 3)]
+
+    assert walk([5], supply, RULES) == [ships(12, 10)]
+
+
+def test_backorder_beyond_all_supply_gets_lead_time_estimate():
+    supply = [Supply(day(12, 1), 5)]
+
+    etas = walk([5, 1], supply, RULES)
+
+    assert etas == [ships(12, 1), ESTIMATE]
+    assert etas[1].is_estimate is True
+
+
+def test_backorder_only_partly_covered_by_supply_is_an_estimate():
+    assert walk([6], [Supply(day(12, 1), 5)], RULES) == [ESTIMATE]
+
+
+def test_no_supply_at_all_gives_estimates_for_everyone():
+    assert walk([1, 2], [], RULES) == [ESTIMATE, ESTIMATE]
+
+
+def test_late_po_ships_from_today_plus_handling_days_not_from_its_past_date():
+    etas = walk([2], [Supply(day(11, 1), 2)], RULES)
+
+    assert etas == [Eta(TODAY + timedelta(days=1), is_estimate=False)]
+
+
+def test_fully_allocated_backorder_ships_after_handling_and_consumes_no_supply():
+    supply = [Supply(day(12, 1), 2), Supply(day(12, 10), 2)]
+
+    etas = walk([2, 0, 2], supply, RULES)
+
+    assert etas == [ships(12, 1), Eta(TODAY + timedelta(days=1), False), ships(12, 10)]
+
+
+def test_fully_allocated_backorder_ships_after_handling_even_without_supply():
+    assert walk([0], [], RULES) == [Eta(TODAY + timedelta(days=1), is_estimate=False)]
+
+
+def test_handling_days_are_added_to_the_arrival_date():
+    rules = EtaRules(today=TODAY, handling_days=3, fallback_lead_days=30)
+
+    assert walk([1], [Supply(day(12, 1), 1)], rules) == [Eta(day(12, 4), False)]
+
+
+def test_exact_cover_ships_with_that_po_not_the_next():
+    supply = [Supply(day(12, 1), 4), Supply(day(12, 10), 4)]
+
+    assert walk([4, 4], supply, RULES) == [ships(12, 1), ships(12, 10)]
+
+
+def test_empty_po_does_not_cover_anyone():
+    supply = [Supply(day(12, 1), 0), Supply(day(12, 10), 2)]
+
+    assert walk([1], supply, RULES) == [ships(12, 10)]
+
+
+def test_walk_returns_one_eta_per_backorder():
+    assert walk([], [Supply(day(12, 1), 5)], RULES) == []
+
+
+def test_supply_may_be_a_one_shot_iterator():
+    supply = (s for s in [Supply(day(12, 10), 5), Supply(day(12, 1), 5)])
+
+    assert walk([5, 5], supply, RULES) == [ships(12, 1), ships(12, 10)]
+
+
+# eta_for_position
+
+
+def test_position_covered_by_first_po_ships_after_it():
+    assert eta_for_position(3, [Supply(day(12, 1), 3)], RULES) == ships(12, 1)
+
+
+def test_position_is_covered_cumulatively_over_unsorted_pos():
+    supply = [Supply(day(1, 5), 10), Supply(day(12, 1), 5)]
+
+    assert eta_for_position(5, supply, RULES) == ships(12, 1)
+    assert eta_for_position(6, supply, RULES) == ships(1, 5)
+    assert eta_for_position(15, supply, RULES) == ships(1, 5)
+
+
+def test_position_beyond_all_supply_is_an_estimate():
+    supply = [Supply(day(12, 1), 5)]
+
+    assert eta_for_position(6, supply, RULES) == ESTIMATE
+    assert eta_for_position(1, [], RULES) == ESTIMATE
+
+
+def test_position_on_a_late_po_ships_from_today_plus_handling():
+    eta = eta_for_position(1, [Supply(day(11, 1), 1)], RULES)
+
+    assert eta == Eta(TODAY + timedelta(days=1), is_estimate=False)
+
+
+def test_eta_for_last_position_agrees_with_the_walk_for_the_last_backorder():
+    supply = [Supply(day(1, 5), 4), Supply(day(12, 1), 3), Supply(day(12, 10), 2)]
+    needs = [2, 1, 3, 2, 1, 4]
+    walked = walk(needs, supply, RULES)
+    position = 0
+    for need, eta in zip(needs, walked, strict=True):
+        position += need
+
+        assert eta_for_position(position, supply, RULES) == eta
+
+
+# promise
+
+
+def test_promise_adds_the_safety_margin_to_the_eta():
+    assert promise(ships(12, 1), margin_days=2) == day(12, 4)
+
+
+def test_promise_without_margin_is_the_eta():
+    assert promise(ships(12, 1), margin_days=0) == day(12, 2)
+
+
+def test_promise_applies_to_estimates_too():
+    assert promise(ESTIMATE, margin_days=3) == date(2026, 12, 24)
