@@ -43,6 +43,7 @@ def show(
         backordered=backordered,
         terms=terms,
         now=NOW,
+        in_stock_ship_date=NOW.date() + timedelta(days=1),
         next_ship_date=next_ship_date,
         next_is_estimate=next_is_estimate,
     )
@@ -73,8 +74,8 @@ def test_product_with_units_available_is_in_stock():
     assert shown.is_estimate is False
 
 
-def test_in_stock_product_reports_today_as_its_ship_date():
-    assert show(available=1).estimated_ship_date == NOW.date()
+def test_in_stock_product_ships_on_the_in_stock_ship_date():
+    assert show(available=1).estimated_ship_date == NOW.date() + timedelta(days=1)
 
 
 def test_in_stock_wins_even_when_backorders_are_denied():
@@ -93,7 +94,7 @@ def test_in_stock_wins_even_when_the_backorder_limit_is_reached():
 def test_in_stock_ignores_the_next_backorder_date():
     shown = show(available=1, next_ship_date=date(2027, 3, 1), next_is_estimate=True)
 
-    assert shown.estimated_ship_date == NOW.date()
+    assert shown.estimated_ship_date == NOW.date() + timedelta(days=1)
     assert shown.is_estimate is False
 
 

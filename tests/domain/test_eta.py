@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bobot.domain.eta import Eta, EtaRules, Supply, eta_for_position, promise, walk
 
 TODAY = date(2026, 11, 20)
@@ -183,3 +185,8 @@ def test_promise_without_margin_is_the_eta():
 
 def test_promise_applies_to_estimates_too():
     assert promise(ESTIMATE, margin_days=3) == date(2026, 12, 24)
+
+
+def test_a_negative_need_is_refused_rather_than_guessed():
+    with pytest.raises(ValueError):
+        walk([2, -1], [Supply(TODAY + timedelta(days=3), 5)], RULES)

@@ -79,13 +79,15 @@ def availability(
     backordered: int,
     terms: BackorderTerms,
     now: datetime,
+    in_stock_ship_date: date,
     next_ship_date: date | None,
     next_is_estimate: bool,
 ) -> Availability:
     """The shopper's view of a product.
 
-    ``next_ship_date`` is the date that would be promised for one more unit ordered now on
-    backorder (see :func:`bobot.domain.eta.promise_for_next_unit`); it is only used when
+    ``in_stock_ship_date`` is when a unit taken from stock now ships (today plus handling
+    days); ``next_ship_date`` is the date that would be promised for one more unit ordered
+    now on backorder (``promise(eta_for_position(backordered + 1, ...))``), used only when
     nothing is available.
     """
     if available > 0:
@@ -93,7 +95,7 @@ def availability(
             status=StockStatus.IN_STOCK,
             quantity_available=available,
             can_purchase=True,
-            estimated_ship_date=now.date(),
+            estimated_ship_date=in_stock_ship_date,
             is_estimate=False,
             reason=None,
             label="In stock",

@@ -51,6 +51,8 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
     index = 0
     position = 0
     for need in needs:
+        if need < 0:
+            raise ValueError("a backorder cannot need a negative number of units")
         position += need
         while covered < position and index < len(schedule):
             covered += schedule[index].quantity

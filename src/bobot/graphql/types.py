@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +58,7 @@ def availability_of(row: m.Product, supply: ProductSupply | None, deps: Deps) ->
         backordered=row.backordered,
         terms=terms_of(row),
         now=deps.now(),
+        in_stock_ship_date=deps.today() + timedelta(days=deps.settings.handling_days),
         next_ship_date=next_date,
         next_is_estimate=estimate,
     )
