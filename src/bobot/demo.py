@@ -11,33 +11,14 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypedDict
 
+from bobot import models
 from bobot.clock import ManualClock
 from bobot.domain.availability import Policy
 from bobot.domain.ordering import LineRequest, ShipPreference
-from bobot.models import (
-    Backorder,
-    BackorderStatus,
-    Order,
-    Product,
-    PurchaseOrder,
-    Shipment,
-    ShipmentStatus,
-    Supplier,
-    WaitlistEntry,
-)
-from bobot.services.backorders import cancel_backorder
+from bobot.services import backorders, catalog, orders, purchasing, stock, waitlist
 from bobot.services.base import Actor, Deps
-from bobot.services.catalog import (
-    set_backorder_policy,
-    set_supplier_offer,
-    upsert_product,
-    upsert_supplier,
-)
-from bobot.services.orders import Customer, place_order
-from bobot.services.purchasing import PoLineInput, create_purchase_order
-from bobot.services.stock import mark_shipment_shipped, receive_purchase_order, receive_stock
-from bobot.services.waitlist import join_waitlist
 
 ACTOR = Actor("system", "demo", "cli")
 DAYS = 10  # the story starts this many days before the present
@@ -105,7 +86,7 @@ PURCHASE_ORDERS = [
     ("R", -6, {"SLEEP-01": 6}),  # 1: arrives in full on day 4
     ("R", 3, {"FRAMEBAG-01": 20}),  # 2: 8 units arrive early on day 7
     ("N", 9, {"KETTLE-01": 24, "GRINDER-01": 10, "LIGHT-01": 15}),
-    ("N", 14, {"TENT-01": 10, "STOVE-01": 12}),
+    ("N", 14, {"TENT-01": 10, "STOVE-01": 12, "SLEEP-01": 8}),
     ("A", 21, {"DUTCH-01": 30, "BOARD-01": 15}),
     ("A", 28, {"MIXER-01": 4}),  # covers 4 of the 5 mixers that get backordered
 ]
@@ -129,7 +110,7 @@ STORY = [  # day, step, arguments (customers by first name, lines as "SKU:quanti
     (2.9, "order", "ivan", "DUTCH-01:4"),
     (3.3, "order", "julia", "HELMET-01:2 LOCK-01:1"),
     (3.6, "order", "kofi", "FRAMEBAG-01:4"),
-    (4.1, "receive_po", 1),  # sleeping bags: Ben's and Farah's filled, Hana's 1 of 4
+    (4.1, "receive", 1),  # sleeping bags: Ben's and Farah's filled, Hana's 1 of 4
     (4.4, "cancel", "farah", "SLEEP-01", None),  # her 2 bags go to Hana (3 of 4)
     (4.6, "order", "laura", "FRAMEBAG-01:6 PUMP-01:1"),
     (5.2, "order", "mateo", "DUTCH-01:3 KNIFE-01:1"),
@@ -141,7 +122,6 @@ STORY = [  # day, step, arguments (customers by first name, lines as "SKU:quanti
     (7.3, "order", "chloe", "DUTCH-01:6"),  # 18 of 20 backorders taken
     (7.6, "order", "david", "HAMMOCK-01:2"),  # the last hammocks
     (7.8, "waitlist", "ivan", "ESPRESSO-01"),
-    (8.0, "backup_offer", "R", "HELMET-01 PANNIER-01"),  # Acme is late: dates get recomputed
     (8.2, "waitlist", "julia", "ESPRESSO-01"),
     (8.3, "order", "emma", "PANNIER-01:2"),
     (8.5, "waitlist", "laura", "HAMMOCK-01"),
@@ -154,6 +134,8 @@ STORY = [  # day, step, arguments (customers by first name, lines as "SKU:quanti
     (9.5, "cancel", "omar", "FRAMEBAG-01", 2),  # Omar now needs only 3
     (9.7, "waitlist", "omar", "HAMMOCK-01"),
     (9.8, "waitlist", "ana", "ESPRESSO-01"),
+    (9.9, "offer", "R", "HELMET-01", 3),  # Acme is late: a backup supplier is lined up,
+    (9.9, "offer", "R", "PANNIER-01", 3),  # dates are recomputed and slip past promises
 ]
 # Everyday orders of what is on the shelf; the warehouse ships what is ready once a day.
 FILLER_SKUS = [row[0] for rows in CATALOG.values() for row in rows if row[3] >= 8]
@@ -166,14 +148,41 @@ class DemoSummary:
     suppliers: int
     purchase_orders: int
     orders: int
-    backorders: int
+    backorders: int  # not cancelled
     waitlist_entries: int
     shipments_shipped: int
 
 
 async def is_empty() -> bool:
     """True when no product exists yet (the demo only loads into an empty database)."""
-    return not await Product.exists()
+    return not await models.Product.exists()
+
+
+async def load_demo(*, deps: Deps) -> DemoSummary:
+    """Fill an empty database with the demo store (the caller checks :func:`is_empty`)."""
+    story = _Story(deps)
+    await story.setup()
+    for day, step, *args in story.timeline():
+        story.clock.set(story.start + timedelta(days=day))
+        await getattr(story, step)(*args)
+    story.clock.set(story.present)
+    cancelled = models.BackorderStatus.CANCELLED
+    return DemoSummary(
+        products=await models.Product.all().count(),
+        suppliers=await models.Supplier.all().count(),
+        purchase_orders=await models.PurchaseOrder.all().count(),
+        orders=await models.Order.all().count(),
+        backorders=await models.Backorder.exclude(status=cancelled).count(),
+        waitlist_entries=await models.WaitlistEntry.all().count(),
+        shipments_shipped=await models.Shipment.filter(
+            status=models.ShipmentStatus.SHIPPED
+        ).count(),
+    )
+
+
+class _By(TypedDict):
+    actor: Actor
+    deps: Deps
 
 
 def _email(who: str) -> str:
@@ -185,51 +194,54 @@ def _lines(text: str) -> list[LineRequest]:
 
 
 class _Story:
+    """Each step of the timeline is a method, run with the clock set to the step's day."""
+
     def __init__(self, deps: Deps) -> None:
         self.present = deps.clock.now()
         self.start = self.present - timedelta(days=DAYS)
         self.clock = ManualClock(self.start)
-        self.kw = {"actor": ACTOR, "deps": Deps(settings=deps.settings, clock=self.clock)}
+        self.kw = _By(actor=ACTOR, deps=Deps(settings=deps.settings, clock=self.clock))
         self.rng = random.Random(42)
         self.suppliers: dict[str, int] = {}
         self.costs: dict[tuple[str, str], Decimal] = {}
-        self.pos: list[PurchaseOrder] = []
+        self.pos: list[models.PurchaseOrder] = []
 
     async def setup(self) -> None:
         for code, (name, email, _, _) in SUPPLIERS.items():
-            supplier, _ = await upsert_supplier(name=name, email=email, **self.kw)
+            supplier, _ = await catalog.upsert_supplier(name=name, email=email, **self.kw)
             self.suppliers[code] = supplier.id
         for category, rows in CATALOG.items():
             for sku, name, price, on_hand, offers in rows:
-                await upsert_product(
+                await catalog.upsert_product(
                     sku=sku, name=name, category=category, price=Decimal(price), **self.kw
                 )
                 policy, limit, ends_in = TERMS.get(sku, (Policy.ALLOW, None, None))
                 ends_at = self.present + timedelta(days=ends_in) if ends_in else None
-                await set_backorder_policy(
+                await catalog.set_backorder_policy(
                     sku=sku, policy=policy, limit=limit, ends_at=ends_at, **self.kw
                 )
                 for rank, code in enumerate(offers, start=1):
-                    await self.offer(code, sku, rank, Decimal(price))
-                if on_hand:
-                    await receive_stock(
+                    await self.offer(code, sku, rank)
+                if on_hand:  # an initial stock count, not a purchase order
+                    await stock.receive_stock(
                         sku=sku, quantity=on_hand, purchase_order_id=None, **self.kw
                     )
         self.clock.set(self.start + timedelta(hours=2))
         for code, due_in, lines in PURCHASE_ORDERS:
-            po = await create_purchase_order(
+            po = await purchasing.create_purchase_order(
                 supplier_id=self.suppliers[code],
                 expected_date=(self.present + timedelta(days=due_in)).date(),
-                lines=[PoLineInput(s, q, self.costs[code, s]) for s, q in lines.items()],
+                lines=[purchasing.PoLineInput(s, q, self.costs[code, s]) for s, q in lines.items()],
                 **self.kw,
             )
             self.pos.append(po)
 
-    async def offer(self, code: str, sku: str, rank: int, price: Decimal) -> None:
+    async def offer(self, code: str, sku: str, rank: int) -> None:
         _, _, lead, share = SUPPLIERS[code]
+        price = (await models.Product.get(sku=sku)).price
         cost = price * Decimal(share) * Decimal(self.rng.randint(95, 105)) / 100
         self.costs[code, sku] = cost.quantize(Decimal("0.01"))
-        await set_supplier_offer(
+        await catalog.set_supplier_offer(
             supplier_id=self.suppliers[code],
             sku=sku,
             unit_cost=self.costs[code, sku],
@@ -240,8 +252,8 @@ class _Story:
 
     async def order(self, who: str, lines: str, together: bool = False) -> None:
         preference = ShipPreference.SHIP_TOGETHER if together else ShipPreference.SHIP_AVAILABLE_NOW
-        await place_order(
-            customer=Customer(_email(who), CUSTOMERS[who]),
+        await orders.place_order(
+            customer=orders.Customer(_email(who), CUSTOMERS[who]),
             lines=_lines(lines),
             ship_preference=preference,
             idempotency_key=None,
@@ -249,74 +261,47 @@ class _Story:
         )
 
     async def filler(self, who: str, lines: str) -> None:
-        # Everyday orders only take what is on the shelf, keeping a couple of units back.
+        """An everyday order: takes only what is on the shelf, keeping a couple of units back."""
         wanted = _lines(lines)
-        stock = dict(
-            await Product.filter(sku__in=[w.sku for w in wanted]).values_list("sku", "available")
-        )
-        kept = " ".join(f"{w.sku}:{w.quantity}" for w in wanted if stock[w.sku] >= w.quantity + 2)
+        skus = [w.sku for w in wanted]
+        shelf = dict(await models.Product.filter(sku__in=skus).values_list("sku", "available"))
+        kept = " ".join(f"{w.sku}:{w.quantity}" for w in wanted if shelf[w.sku] >= w.quantity + 2)
         if kept:
             await self.order(who, kept)
 
-    async def receive_po(self, index: int) -> None:
-        await receive_purchase_order(purchase_order_id=self.pos[index].id, **self.kw)
-
-    async def receive(self, index: int, sku: str, quantity: int) -> None:
-        await receive_stock(
-            sku=sku, quantity=quantity, purchase_order_id=self.pos[index].id, **self.kw
-        )
+    async def receive(self, index: int, sku: str | None = None, quantity: int = 0) -> None:
+        """Receive a purchase order in full, or ``quantity`` units of one of its lines."""
+        po_id = self.pos[index].id
+        if sku is None:
+            await stock.receive_purchase_order(purchase_order_id=po_id, **self.kw)
+        else:
+            await stock.receive_stock(
+                sku=sku, quantity=quantity, purchase_order_id=po_id, **self.kw
+            )
 
     async def cancel(self, who: str, sku: str, quantity: int | None) -> None:
-        backorder = await Backorder.get(sku=sku, order__customer_email=_email(who))
+        backorder = await models.Backorder.get(sku=sku, order__customer_email=_email(who))
         reason = "Customer no longer needs it" if quantity is None else "Customer needs fewer"
-        await cancel_backorder(
+        await backorders.cancel_backorder(
             backorder_id=backorder.id, quantity=quantity, reason=reason, **self.kw
         )
 
-    async def backup_offer(self, code: str, skus: str) -> None:
-        for sku in skus.split():
-            price = (await Product.get(sku=sku)).price
-            await self.offer(code, sku, rank=3, price=price)
-
     async def waitlist(self, who: str, sku: str) -> None:
-        await join_waitlist(sku=sku, email=_email(who), quantity=1, **self.kw)
+        await waitlist.join_waitlist(sku=sku, email=_email(who), quantity=1, **self.kw)
 
     async def ship(self) -> None:
         """The warehouse's daily run: ship what has been ready for a while."""
-        cutoff = self.clock.now() - timedelta(days=1)
-        ready = (
-            await Shipment.filter(status=ShipmentStatus.READY, created_at__lte=cutoff)
-            .order_by("id")
-            .values_list("id", flat=True)
+        ready = models.Shipment.filter(
+            status=models.ShipmentStatus.READY, created_at__lte=self.clock.now() - timedelta(days=1)
         )
-        for shipment_id in ready:
-            await mark_shipment_shipped(shipment_id=shipment_id, **self.kw)
+        for shipment in await ready.order_by("id"):
+            await stock.mark_shipment_shipped(shipment_id=shipment.id, **self.kw)
 
     def timeline(self) -> list[tuple]:
-        steps: list[tuple] = list(STORY)
-        steps += [(d + 0.75, "ship") for d in range(1, DAYS)]
+        steps: list[tuple] = [*STORY, *((day + 0.75, "ship") for day in range(1, DAYS))]
         for _ in range(FILLER_ORDERS):
             skus = self.rng.sample(FILLER_SKUS, self.rng.randint(1, 3))
             lines = " ".join(f"{sku}:{self.rng.randint(1, 2)}" for sku in skus)
             who = self.rng.choice(sorted(CUSTOMERS))
             steps.append((round(self.rng.uniform(0.3, 9.9), 2), "filler", who, lines))
         return sorted(steps, key=lambda step: step[0])
-
-
-async def load_demo(*, deps: Deps) -> DemoSummary:
-    """Fill an empty database with the demo store (the caller checks :func:`is_empty`)."""
-    story = _Story(deps)
-    await story.setup()
-    for day, step, *args in story.timeline():
-        story.clock.set(story.start + timedelta(days=day))
-        await getattr(story, step)(*args)
-    story.clock.set(story.present)
-    return DemoSummary(
-        products=await Product.all().count(),
-        suppliers=await Supplier.all().count(),
-        purchase_orders=await PurchaseOrder.all().count(),
-        orders=await Order.all().count(),
-        backorders=await Backorder.exclude(status=BackorderStatus.CANCELLED).count(),
-        waitlist_entries=await WaitlistEntry.all().count(),
-        shipments_shipped=await Shipment.filter(status=ShipmentStatus.SHIPPED).count(),
-    )

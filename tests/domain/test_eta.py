@@ -190,3 +190,14 @@ def test_promise_applies_to_estimates_too():
 def test_a_negative_need_is_refused_rather_than_guessed():
     with pytest.raises(ValueError):
         walk([2, -1], [Supply(TODAY + timedelta(days=3), 5)], RULES)
+
+
+def test_an_uncovered_backorder_is_never_dated_before_the_purchase_orders_ahead_of_it():
+    # Only 4 units are on a slow PO; the next customer cannot overtake those covered by it,
+    # even though a new order with the 30-day lead time would arrive earlier.
+    slow = Supply(TODAY + timedelta(days=45), 4)
+    covered, beyond = walk([2, 3], [slow], RULES)
+
+    assert covered == Eta(TODAY + timedelta(days=46), is_estimate=False)
+    assert beyond == Eta(TODAY + timedelta(days=46), is_estimate=True)
+    assert eta_for_position(5, [slow], RULES) == beyond

@@ -32,9 +32,16 @@ class EtaRules:
         # A purchase order that is already late arrives today at the earliest.
         return max(arrival, self.today) + timedelta(days=self.handling_days)
 
-    def estimate(self) -> Eta:
+    def estimate(self, schedule: Sequence[Supply] = ()) -> Eta:
+        """Beyond all purchase orders: a new order placed today with the best lead time.
+
+        Units arrive in queue order, so an uncovered backorder cannot ship before the last
+        purchase order already due, even when a new order would arrive earlier.
+        """
         arrival = self.today + timedelta(days=self.fallback_lead_days)
-        return Eta(arrival + timedelta(days=self.handling_days), is_estimate=True)
+        if schedule:
+            arrival = max(arrival, max(s.expected_date for s in schedule))
+        return Eta(self.ship_after_arrival(arrival), is_estimate=True)
 
 
 def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> list[Eta]:
@@ -43,7 +50,7 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
     ``needs`` are the units each backorder still waits for, in queue order. A backorder's ETA
     is the expected date of the first purchase order at which cumulative incoming covers its
     cumulative position, plus handling days; beyond all purchase orders it is an estimate
-    from the best supplier's lead time.
+    from the best supplier's lead time, never earlier than the last purchase order.
     """
     schedule = sorted(supply, key=lambda s: s.expected_date)
     result: list[Eta] = []
@@ -63,18 +70,19 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
         elif covered >= position:
             result.append(Eta(rules.ship_after_arrival(schedule[index - 1].expected_date), False))
         else:
-            result.append(rules.estimate())
+            result.append(rules.estimate(schedule))
     return result
 
 
 def eta_for_position(position: int, supply: Iterable[Supply], rules: EtaRules) -> Eta:
     """The ETA of a unit at ``position`` (1-based) in the queue of uncovered units."""
+    schedule = sorted(supply, key=lambda s: s.expected_date)
     covered = 0
-    for item in sorted(supply, key=lambda s: s.expected_date):
+    for item in schedule:
         covered += item.quantity
         if covered >= position:
             return Eta(rules.ship_after_arrival(item.expected_date), is_estimate=False)
-    return rules.estimate()
+    return rules.estimate(schedule)
 
 
 def promise(eta: Eta, margin_days: int) -> date:
