@@ -28,6 +28,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "28",
         "lead time assumed for a product with no active supplier offer",
     ),
+    "BOBOT_AGING_DAYS": ("14", "days a backorder may wait before a BACKORDER_AGING alert"),
     "BOBOT_WORKER_INTERVAL": ("30", "seconds between the worker's periodic runs"),
     "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
     "BOBOT_HOST": ("127.0.0.1", "address `bobot serve` binds"),
@@ -49,6 +50,7 @@ class Settings:
     handling_days: int = 1
     promise_margin_days: int = 2
     default_lead_days: int = 28
+    aging_days: int = 14
     worker_interval: float = 30.0
     db_pool_max: int = 10
     host: str = "127.0.0.1"
@@ -99,6 +101,7 @@ class Settings:
             handling_days=integer("BOBOT_HANDLING_DAYS"),
             promise_margin_days=integer("BOBOT_PROMISE_MARGIN_DAYS"),
             default_lead_days=integer("BOBOT_DEFAULT_LEAD_DAYS", 1),
+            aging_days=integer("BOBOT_AGING_DAYS", 1),
             worker_interval=interval,
             db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),
             host=get("BOBOT_HOST"),

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from bobot.models import Backorder
 from bobot.services.base import SYSTEM, Deps
 from bobot.services.eta import WAITING, recompute_etas
+from bobot.services.gaps import scan_job
 
 log = logging.getLogger("bobot.worker")
 BATCH = 200
@@ -32,7 +33,7 @@ async def refresh_etas(deps: Deps) -> int:
     return changed
 
 
-JOBS = {"refresh_etas": refresh_etas}
+JOBS = {"refresh_etas": refresh_etas, "gap_scan": scan_job}
 
 
 async def run_once(deps: Deps) -> dict[str, int]:

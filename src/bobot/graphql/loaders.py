@@ -99,6 +99,14 @@ class Loaders:
         return by_id(m.Backorder)
 
     @cached_property
+    def purchase_order_by_id(self) -> DataLoader[int, m.PurchaseOrder | None]:
+        return by_id(m.PurchaseOrder)
+
+    @cached_property
+    def switch_by_id(self) -> DataLoader[int, m.SupplierSwitch | None]:
+        return by_id(m.SupplierSwitch)
+
+    @cached_property
     def supply_by_product(self) -> DataLoader[int, ProductSupply]:
         return DataLoader(load_fn=_load_supply)
 

@@ -11,13 +11,19 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from bobot.graphql.alerts import AlertsMutation, AlertsQuery
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
-from bobot.graphql.queries import Query
+from bobot.graphql.queries import Query as BaseQuery
 
 
 @strawberry.type
-class Mutation(ShopMutation, StaffMutation):
+class Query(BaseQuery, AlertsQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(ShopMutation, StaffMutation, AlertsMutation):
     pass
 
 

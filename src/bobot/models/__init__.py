@@ -1,5 +1,6 @@
 """Tortoise models: the storage shape of the domain. Only services write to them."""
 
+from bobot.models.alerts import Alert, AlertKind, AlertStatus, SupplierSwitch, SwitchStatus
 from bobot.models.catalog import BackorderPolicy, Product, Supplier, SupplierOffer
 from bobot.models.events import ApiToken, Event, TokenRole
 from bobot.models.orders import (
@@ -23,10 +24,14 @@ MODEL_MODULES = [
     "bobot.models.purchasing",
     "bobot.models.waitlist",
     "bobot.models.events",
+    "bobot.models.alerts",
 ]
 
 __all__ = [
     "MODEL_MODULES",
+    "Alert",
+    "AlertKind",
+    "AlertStatus",
     "ApiToken",
     "Backorder",
     "BackorderPolicy",
@@ -46,6 +51,8 @@ __all__ = [
     "ShipmentStatus",
     "Supplier",
     "SupplierOffer",
+    "SupplierSwitch",
+    "SwitchStatus",
     "TokenRole",
     "WaitlistEntry",
     "WaitlistStatus",

@@ -31,6 +31,7 @@ from bobot.models import (
     ShipmentStatus,
 )
 from bobot.services.base import Actor, Deps, adjust_product, lock_products, require_text, terms_of
+from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
 from bobot.services.supply import best_lead_days, open_supply
 
@@ -222,4 +223,6 @@ async def _place(
                 )
         await ShipmentLine.bulk_create(shipment_lines)
         await record(events)
+    if short_ids:  # only backordered products can open a gap; scan just those
+        await scan_after_change(short_ids, deps=deps)
     return order

@@ -16,6 +16,7 @@ from bobot.models import Product, PurchaseOrder, PurchaseOrderLine, PurchaseOrde
 from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services.base import Actor, Deps, adjust_product, lock_products, require_quantity
 from bobot.services.eta import recompute_etas
+from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
 
 S = PurchaseOrderStatus
@@ -132,6 +133,7 @@ async def create_purchase_order(
         )
         if status in OPEN_PO_STATUSES:
             await recompute_etas([p.id for p in products.values()], actor=actor, deps=deps)
+    await scan_after_change([p.id for p in products.values()], deps=deps)
     return po
 
 
@@ -231,4 +233,5 @@ async def update_purchase_order(
             ]
         )
         await recompute_etas(existing, actor=actor, deps=deps)
+    await scan_after_change(existing, deps=deps)
     return po

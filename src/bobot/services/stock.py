@@ -34,6 +34,7 @@ from bobot.services.base import (
 )
 from bobot.services.eta import recompute_etas
 from bobot.services.fulfilment import fill_backorders
+from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
 
 
@@ -61,6 +62,7 @@ async def receive_stock(
             await _refresh_po_status(po_line.purchase_order_id, actor=actor, deps=deps)
         await recompute_etas([product.id], actor=actor, deps=deps)
         await product.refresh_from_db()
+    await scan_after_change([product.id], deps=deps)
     return Receipt(product, fills)
 
 
@@ -88,6 +90,7 @@ async def receive_purchase_order(
         await _refresh_po_status(po.id, actor=actor, deps=deps)
         await recompute_etas(products, actor=actor, deps=deps)
         await po.refresh_from_db()
+    await scan_after_change(products, deps=deps)
     return po, fills
 
 

@@ -1,0 +1,130 @@
+"""Supplier-switch proposals: the best alternative offer for a gap, priced and dated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bobot import sql
+from bobot.domain import gaps as rules
+from bobot.models import SupplierSwitch, SwitchStatus
+from bobot.services.base import Actor, Deps
+from bobot.services.gap_facts import WAITING_SQL
+from bobot.services.history import EventKind, event, record
+
+
+def actor_label(actor: Actor) -> str:
+    return f"{actor.kind}:{actor.id} via {actor.channel}"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    product_id: int
+    from_supplier_id: int | None
+    to_supplier_id: int
+    late_purchase_order_id: int | None
+    quantity: int
+    unit_cost: Decimal
+    new_expected_date: date
+    cost_difference: Decimal
+    backorders_improved: int
+
+
+async def _current_dates(product_id: int, limit: int) -> list[date]:
+    rows = await sql.fetch(
+        f"SELECT expected_date FROM backorder WHERE product_id = ? AND status IN {WAITING_SQL}"
+        " ORDER BY priority DESC, created_at, id LIMIT ?",
+        [product_id, limit],
+    )
+    return [sql.as_date(r[0]) for r in rows]
+
+
+async def build_proposal(
+    facts: rules.ProductFacts,
+    offers: Sequence[rules.Offer],
+    *,
+    late_po: rules.LatePo | None,
+    quantity: int | None,
+    deps: Deps,
+) -> Proposal | None:
+    """The best alternative to the late PO's supplier (or to the preferred offer)."""
+    today = deps.today()
+    handling = timedelta(days=deps.settings.handling_days)
+    ranked = sorted(offers, key=lambda o: (o.rank, o.lead_time_days))
+    if late_po is not None:
+        from_id: int | None = late_po.supplier_id
+        from_cost = late_po.unit_cost
+        needed = quantity or late_po.due
+        beat: date | None = rules.projected_arrival_of_late_po(late_po, today)
+    else:
+        preferred = ranked[0] if ranked else None
+        from_id = preferred.supplier_id if preferred else None
+        from_cost = preferred.unit_cost if preferred else Decimal(0)
+        needed = quantity or max(facts.backordered - facts.incoming, 0)
+        beat = rules.arrival_of(preferred, today) if preferred else None
+    choice = rules.choose_switch(
+        offers,
+        from_supplier_id=from_id,
+        quantity=needed,
+        today=today,
+        from_unit_cost=from_cost,
+        beat=beat if quantity is None else None,
+    )
+    if choice is None:
+        return None
+    new_ship = choice.arrival + handling
+    current = await _current_dates(facts.product_id, max(facts.waiting_backorders, 1))
+    if beat is not None:
+        # Backorders waiting on a late PO or on a reorder from the preferred supplier would
+        # ship after ``beat`` at the earliest, whatever their stored (optimistic) date says.
+        current = [max(d, beat + handling) for d in current]
+    return Proposal(
+        product_id=facts.product_id,
+        from_supplier_id=from_id,
+        to_supplier_id=choice.offer.supplier_id,
+        late_purchase_order_id=late_po.purchase_order_id if late_po else None,
+        quantity=needed,
+        unit_cost=choice.offer.unit_cost,
+        new_expected_date=choice.arrival,
+        cost_difference=choice.cost_difference,
+        backorders_improved=rules.backorders_improved(current, new_ship),
+    )
+
+
+async def save_proposal(proposal: Proposal, *, actor: Actor, deps: Deps) -> SupplierSwitch:
+    now = deps.now()
+    switch = await SupplierSwitch.create(
+        product_id=proposal.product_id,
+        from_supplier_id=proposal.from_supplier_id,
+        to_supplier_id=proposal.to_supplier_id,
+        late_purchase_order_id=proposal.late_purchase_order_id,
+        quantity=proposal.quantity,
+        unit_cost=proposal.unit_cost,
+        new_expected_date=proposal.new_expected_date,
+        cost_difference=proposal.cost_difference,
+        backorders_improved=proposal.backorders_improved,
+        status=SwitchStatus.PROPOSED,
+        proposed_by=actor_label(actor),
+        created_at=now,
+    )
+    await record(
+        [
+            event(
+                EventKind.SWITCH_PROPOSED,
+                actor=actor,
+                at=now,
+                subject_type="supplier_switch",
+                subject_id=switch.id,
+                product_id=proposal.product_id,
+                from_supplier_id=proposal.from_supplier_id,
+                to_supplier_id=proposal.to_supplier_id,
+                quantity=proposal.quantity,
+                new_expected_date=proposal.new_expected_date.isoformat(),
+                cost_difference=str(proposal.cost_difference),
+                backorders_improved=proposal.backorders_improved,
+            )
+        ]
+    )
+    return switch

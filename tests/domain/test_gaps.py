@@ -1,0 +1,81 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bobot.domain import gaps as g
+
+TODAY = date(2026, 11, 26)
+RULES = g.GapRules(today=TODAY, aging_days=14)
+
+
+def kinds(facts: g.ProductFacts) -> set[g.GapKind]:
+    return {gap.kind for gap in g.detect(facts, RULES)}
+
+
+def test_no_gap_for_covered_backorders():
+    assert kinds(g.ProductFacts(1, "A", backordered=5, incoming=5, waiting_backorders=2)) == set()
+
+
+def test_uncovered_backorders_name_the_numbers():
+    [gap] = g.detect(g.ProductFacts(1, "A", backordered=7, incoming=2, waiting_backorders=3), RULES)
+    assert gap.kind is g.GapKind.UNCOVERED_BACKORDERS and gap.action is g.SuggestedAction.REORDER
+    assert "7 units on 3 backorders" in gap.cause and "5 units not covered" in gap.cause
+
+
+def test_late_po_cause_reads_like_a_sentence():
+    po = g.LatePo(1, "PO-1042", 3, "Acme", date(2026, 11, 18), 37)
+    facts = g.ProductFacts(
+        1, "A", backordered=37, incoming=37, waiting_backorders=12, late_pos=[po]
+    )
+    [gap] = g.detect(facts, RULES)
+    assert gap.cause == (
+        "PO-1042 from Acme was due 18 Nov, 8 days late; 37 units on 12 backorders wait on it"
+    )
+    assert gap.action is g.SuggestedAction.SWITCH_SUPPLIER and gap.late_po == po
+
+
+def test_slip_aging_limit_and_safety_stock():
+    facts = g.ProductFacts(
+        1, "A", backordered=4, incoming=4, waiting_backorders=2, delayed_backorders=1,
+        delayed_units=2, aged_backorders=1, oldest_backorder=TODAY - timedelta(days=20),
+        allows_backorders=True, backorder_limit=4, safety_stock=3, best_lead_days=10,
+    )  # fmt: skip
+    assert kinds(facts) == {
+        g.GapKind.ETA_SLIP,
+        g.GapKind.BACKORDER_AGING,
+        g.GapKind.BACKORDER_LIMIT_REACHED,
+        g.GapKind.BELOW_SAFETY_STOCK,
+    }
+    stocked = g.ProductFacts(1, "A", available=30, safety_stock=5, demand_per_day=1.0,
+                             best_lead_days=10)  # fmt: skip
+    assert kinds(stocked) == set()  # 30 - 10 = 20 >= 5
+    assert kinds(g.ProductFacts(1, "A", available=12, safety_stock=5, demand_per_day=1.0,
+                                best_lead_days=10)) == {g.GapKind.BELOW_SAFETY_STOCK}  # fmt: skip
+
+
+def test_switch_choice_earliest_arrival_then_cost():
+    offers = [
+        g.Offer(1, "Acme", Decimal("2"), 30),
+        g.Offer(2, "Slowcheap", Decimal("1"), 20),
+        g.Offer(3, "Fast", Decimal("3"), 5),
+        g.Offer(4, "Fastcheap", Decimal("2.5"), 5),
+    ]
+    choice = g.choose_switch(
+        offers, from_supplier_id=1, quantity=10, today=TODAY, from_unit_cost=Decimal("2")
+    )
+    assert choice is not None and choice.offer.supplier_id == 4
+    assert choice.arrival == TODAY + timedelta(days=5) and choice.cost_difference == Decimal("5")
+    assert g.choose_switch(offers[:1], from_supplier_id=1, quantity=10, today=TODAY,
+                           from_unit_cost=Decimal("2")) is None  # fmt: skip
+    late = TODAY + timedelta(days=5)
+    assert (
+        g.choose_switch(offers, from_supplier_id=1, quantity=10, today=TODAY,
+                        from_unit_cost=Decimal("2"), beat=late) is None
+    )  # fmt: skip
+
+
+def test_backorders_improved_and_severity():
+    dates = [TODAY, TODAY + timedelta(3), TODAY + timedelta(9)]
+    assert g.backorders_improved(dates, TODAY + timedelta(3)) == 1
+    worse = g.shortage_severity(backordered=10, uncovered=10, oldest_age_days=3)
+    better = g.shortage_severity(backordered=10, uncovered=0, oldest_age_days=3)
+    assert 1 <= better < worse <= 100

@@ -1,0 +1,141 @@
+"""Shortage report and gap scan through the services, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from tests.services.helpers import STAFF, clock_of, make_deps, order, product, purchase_order
+
+from bobot.errors import BobotError, ErrorCode
+from bobot.models import Alert, AlertKind, AlertStatus, Event
+from bobot.services import gaps, shortages
+from bobot.worker import JOBS
+
+
+async def _store(deps, n: int) -> None:
+    for i in range(n):
+        sku = f"P{i:03d}"
+        await product(deps, sku)
+        if i % 2:
+            await purchase_order(deps, sku, 2, in_days=5)
+        await order(deps, f"c{i}@example.com", (sku, 3 + i % 4))
+
+
+async def test_shortages_report_sorted_worst_first(db):
+    deps = make_deps()
+    await product(deps, "COVERED")
+    await purchase_order(deps, "COVERED", 10, in_days=5)
+    await order(deps, "a@example.com", ("COVERED", 4))
+    await product(deps, "BARE")
+    await order(deps, "b@example.com", ("BARE", 6))
+    await product(deps, "STOCKED", on_hand=5)
+
+    report = await shortages.shortages(deps)
+    assert [s.sku for s in report] == ["BARE", "COVERED"]
+    bare, covered = report
+    assert (bare.backordered, bare.uncovered, bare.incoming) == (6, 6, [])
+    assert bare.eta_is_estimate and bare.next_purchase_order_date is None
+    assert covered.uncovered == 0
+    assert [(i.date, i.quantity) for i in covered.incoming] == [(deps.today() + timedelta(5), 10)]
+    assert covered.next_purchase_order_date == deps.today() + timedelta(days=5)
+    assert not covered.eta_is_estimate
+    assert bare.severity > covered.severity
+    clock_of(deps).advance(days=3)
+    assert (await shortages.shortages(deps))[0].oldest_backorder_age_days == 3
+
+
+async def test_shortages_and_scan_run_a_fixed_number_of_statements(db, sql_log):
+    deps = make_deps()
+    await _store(deps, 5)
+    with sql_log() as small:
+        assert len(await shortages.shortages(deps)) == 5
+    with sql_log() as small_scan:
+        await gaps.scan(deps=deps)
+    await _store_more(deps)
+    with sql_log() as large:
+        assert len(await shortages.shortages(deps)) == 50
+    assert len(small) == len(large) == 2
+    with sql_log() as large_scan:
+        await gaps.scan(deps=deps)
+    # the writes grow with the alerts, the reads do not
+    reads = [s for s in large_scan if s.lstrip().upper().startswith("SELECT")]
+    small_reads = [s for s in small_scan if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) <= len(small_reads) + 1
+
+
+async def _store_more(deps) -> None:
+    for i in range(5, 50):
+        sku = f"P{i:03d}"
+        await product(deps, sku)
+        await order(deps, f"c{i}@example.com", (sku, 2))
+
+
+async def test_scan_opens_updates_and_resolves_one_alert_per_kind(db):
+    deps = make_deps()
+    await product(deps, "MUG", limit=5)
+    await order(deps, "a@example.com", ("MUG", 5))
+    first = await gaps.scan(deps=deps)
+    kinds = {a.kind for a in await Alert.filter(status=AlertStatus.OPEN)}
+    assert {AlertKind.UNCOVERED_BACKORDERS, AlertKind.BACKORDER_LIMIT_REACHED} <= kinds
+    assert first.opened == 0  # placeOrder already scanned MUG
+    again = await gaps.scan(deps=deps)
+    assert again.opened == 0 and await Alert.all().count() == len(kinds)
+
+    clock_of(deps).advance(days=deps.settings.aging_days + 1)
+    await gaps.scan(deps=deps)
+    aging = await Alert.get(kind=AlertKind.BACKORDER_AGING)
+    assert "oldest for 15 days" in aging.cause
+
+    await purchase_order(deps, "MUG", 5, in_days=3)  # targeted scan after the change
+    uncovered = await Alert.get(kind=AlertKind.UNCOVERED_BACKORDERS)
+    assert uncovered.status is AlertStatus.RESOLVED and uncovered.dedupe_key is None
+    assert await Event.filter(kind="ALERT_RESOLVED", subject_id=uncovered.id).exists()
+
+
+async def test_acknowledge_snooze_and_bad_ids(db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await order(deps, "a@example.com", ("MUG", 2))
+    await gaps.scan(deps=deps)
+    alert = await Alert.get(kind=AlertKind.UNCOVERED_BACKORDERS)
+    acked = await gaps.acknowledge_alert(alert_id=alert.id, actor=STAFF, deps=deps)
+    assert acked.status is AlertStatus.ACKNOWLEDGED
+    until = deps.now() + timedelta(days=1)
+    snoozed = await gaps.snooze_alert(alert_id=alert.id, until=until, actor=STAFF, deps=deps)
+    assert snoozed.status is AlertStatus.SNOOZED
+    events = await Event.all().count()
+    with pytest.raises(BobotError) as caught:
+        await gaps.acknowledge_alert(alert_id=999, actor=STAFF, deps=deps)
+    assert caught.value.code is ErrorCode.NOT_FOUND
+    with pytest.raises(BobotError) as caught:
+        await gaps.snooze_alert(alert_id=alert.id, until=deps.now(), actor=STAFF, deps=deps)
+    assert caught.value.code is ErrorCode.INVALID
+    assert await Event.all().count() == events
+    clock_of(deps).advance(days=2)
+    await gaps.scan(deps=deps)
+    await alert.refresh_from_db()
+    assert alert.status is AlertStatus.OPEN  # the snooze ran out while the gap remains
+
+
+async def test_worker_runs_the_gap_scan(db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await order(deps, "a@example.com", ("MUG", 2))
+    await Alert.all().delete()
+    assert await JOBS["gap_scan"](deps) >= 1
+
+
+@pytest.mark.postgres
+async def test_concurrent_scans_create_no_duplicate_alert(db):
+    deps = make_deps()
+    await _store(deps, 10)
+    await Alert.all().delete()
+    results = await asyncio.gather(*(gaps.scan(deps=deps) for _ in range(4)))
+    targeted = await asyncio.gather(*(gaps.scan([1, 2, 3], deps=deps) for _ in range(3)))
+    assert sum(r.opened for r in results) + sum(r.opened for r in targeted) == (
+        await Alert.all().count()
+    )
+    keys = await Alert.all().values_list("product_id", "kind")
+    assert len(keys) == len(set(keys))
