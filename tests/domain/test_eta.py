@@ -34,8 +34,14 @@ def test_po_arriving_in_the_future_ships_after_handling():
     assert RULES.ship_after_arrival(day(12, 1)) == day(12, 2)
 
 
-def test_late_po_ships_from_today_plus_handling():
-    assert RULES.ship_after_arrival(day(11, 10)) == TODAY + timedelta(days=1)
+def test_a_late_po_is_given_as_long_again_as_it_is_late():
+    # Due 10 Nov, today is 20 Nov: ten days late, so expected ten days from now.
+    assert RULES.arrival(day(11, 10)) == day(11, 30)
+    assert RULES.ship_after_arrival(day(11, 10)) == day(12, 1)
+
+
+def test_a_po_due_yesterday_is_given_one_more_day():
+    assert RULES.arrival(TODAY - timedelta(days=1)) == TODAY + timedelta(days=1)
 
 
 # walk
@@ -87,10 +93,11 @@ def test_no_supply_at_all_gives_estimates_for_everyone():
     assert walk([1, 2], [], RULES) == [ESTIMATE, ESTIMATE]
 
 
-def test_late_po_ships_from_today_plus_handling_days_not_from_its_past_date():
+def test_a_backorder_on_a_late_po_gets_an_estimate_not_the_broken_date():
     etas = walk([2], [Supply(day(11, 1), 2)], RULES)
 
-    assert etas == [Eta(TODAY + timedelta(days=1), is_estimate=False)]
+    # 19 days late: re-dated 19 days from today, plus a handling day.
+    assert etas == [Eta(TODAY + timedelta(days=20), is_estimate=True)]
 
 
 def test_fully_allocated_backorder_ships_after_handling_and_consumes_no_supply():
@@ -155,10 +162,11 @@ def test_position_beyond_all_supply_is_an_estimate():
     assert eta_for_position(1, [], RULES) == ESTIMATE
 
 
-def test_position_on_a_late_po_ships_from_today_plus_handling():
+def test_position_on_a_late_po_gets_the_same_estimate_as_the_walk():
     eta = eta_for_position(1, [Supply(day(11, 1), 1)], RULES)
 
-    assert eta == Eta(TODAY + timedelta(days=1), is_estimate=False)
+    assert eta == walk([1], [Supply(day(11, 1), 1)], RULES)[0]
+    assert eta.is_estimate
 
 
 def test_eta_for_last_position_agrees_with_the_walk_for_the_last_backorder():

@@ -211,16 +211,18 @@ async def test_the_worker_moves_dates_when_a_purchase_order_goes_late(db):
     [backorder] = await backorders_of("MUG")
     assert (backorder.expected_date, backorder.promised_date) == (days(4), days(6))
 
-    clock_of(deps).advance(days=5)  # the PO was due two days ago and has not arrived
+    clock_of(deps).advance(days=4)  # the PO was due yesterday and has not arrived
     assert await refresh_etas(deps) == 1
 
     await backorder.refresh_from_db()
-    assert backorder.expected_date == days(6)  # arrives today at the earliest, + handling
+    # One day late: given one more day (day 5), shipped after a handling day.
+    assert (backorder.expected_date, backorder.eta_is_estimate) == (days(6), True)
     assert not backorder.is_delayed
-    clock_of(deps).advance(days=1)
+    clock_of(deps).advance(days=2)  # three days late now: expected in three more days
     await refresh_etas(deps)
     await backorder.refresh_from_db()
-    assert (backorder.expected_date, backorder.is_delayed) == (days(7), True)
+    assert (backorder.expected_date, backorder.is_delayed) == (days(10), True)
+    assert await Event.filter(kind="BACKORDER_DELAYED", subject_id=backorder.id).count() == 1
 
 
 async def test_counters_stay_consistent_through_a_busy_random_day(db):

@@ -28,9 +28,22 @@ class EtaRules:
     handling_days: int
     fallback_lead_days: int  # the best active supplier offer's lead time
 
+    def arrival(self, expected: date) -> date:
+        """When a purchase order's units can be counted on.
+
+        An order due today or later arrives when its supplier says. One already late has
+        broken its date, so it is given as long again as it is late (at least a day): a
+        supplier a week late is assumed to need another week. Dates built on it are estimates.
+        """
+        if expected >= self.today:
+            return expected
+        return self.today + timedelta(days=max((self.today - expected).days, 1))
+
     def ship_after_arrival(self, arrival: date) -> date:
-        # A purchase order that is already late arrives today at the earliest.
-        return max(arrival, self.today) + timedelta(days=self.handling_days)
+        return self.arrival(arrival) + timedelta(days=self.handling_days)
+
+    def from_supply(self, item: Supply) -> Eta:
+        return Eta(self.ship_after_arrival(item.expected_date), item.expected_date < self.today)
 
     def estimate(self, schedule: Sequence[Supply] = ()) -> Eta:
         """Beyond all purchase orders: a new order placed today with the best lead time.
@@ -40,8 +53,8 @@ class EtaRules:
         """
         arrival = self.today + timedelta(days=self.fallback_lead_days)
         if schedule:
-            arrival = max(arrival, max(s.expected_date for s in schedule))
-        return Eta(self.ship_after_arrival(arrival), is_estimate=True)
+            arrival = max(arrival, max(self.arrival(s.expected_date) for s in schedule))
+        return Eta(arrival + timedelta(days=self.handling_days), is_estimate=True)
 
 
 def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> list[Eta]:
@@ -68,7 +81,7 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
             # Fully allocated: ships as soon as it is handled.
             result.append(Eta(rules.today + timedelta(days=rules.handling_days), False))
         elif covered >= position:
-            result.append(Eta(rules.ship_after_arrival(schedule[index - 1].expected_date), False))
+            result.append(rules.from_supply(schedule[index - 1]))
         else:
             result.append(rules.estimate(schedule))
     return result
@@ -81,7 +94,7 @@ def eta_for_position(position: int, supply: Iterable[Supply], rules: EtaRules) -
     for item in schedule:
         covered += item.quantity
         if covered >= position:
-            return Eta(rules.ship_after_arrival(item.expected_date), is_estimate=False)
+            return rules.from_supply(item)
     return rules.estimate(schedule)
 
 

@@ -30,6 +30,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from bobot.domain.eta import EtaRules
+
 
 class GapKind(str, Enum):
     UNCOVERED_BACKORDERS = "UNCOVERED_BACKORDERS"
@@ -264,10 +266,9 @@ def choose_switch(
 
 
 def projected_arrival_of_late_po(po: LatePo, today: date) -> date:
-    """When a late purchase order may still arrive: a PO N days late is assumed to need N
-    more days (at least one). A simple, documented guess: the ETA walk itself assumes a late
-    PO arrives today, which is the optimistic bound."""
-    return today + timedelta(days=max(days_late(po, today), 1))
+    """When a late purchase order may still arrive: the ETA walk's rule
+    (:meth:`bobot.domain.eta.EtaRules.arrival`), as long again as it is late."""
+    return EtaRules(today, handling_days=0, fallback_lead_days=0).arrival(po.expected_date)
 
 
 def backorders_improved(current_dates: Iterable[date], new_ship_date: date) -> int:
