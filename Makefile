@@ -26,7 +26,9 @@ test: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The benchmark suite (~5 minutes): writes bench/results/latest.{json,md}.
 bench: venv
+	.ci/ensure-postgres
 	$(BIN)/python -m bench
 
 lint: venv

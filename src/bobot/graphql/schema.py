@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
@@ -27,14 +24,21 @@ class Mutation(ShopMutation, StaffMutation, AlertsMutation):
     pass
 
 
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+
+
 def create_schema() -> strawberry.Schema:
+    # The limits' rule classes are made once per schema: ValidationCache keys on the rules,
+    # so rules made afresh for each request (as QueryDepthLimiter and MaxAliasesLimiter do)
+    # would never hit the cache.
+    limits = [max_depth_rule(MAX_DEPTH, None, None), max_aliases_rule(MAX_ALIASES)]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=10),
-            lambda: MaxAliasesLimiter(max_alias_count=15),
+            lambda: AddValidationRules(limits),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

@@ -33,7 +33,6 @@ class Product(Model):
 
     class Meta:
         table = "product"
-        ordering = ["sku"]
 
 
 class Supplier(Model):
@@ -68,3 +67,4 @@ class SupplierOffer(Model):
     class Meta:
         table = "supplier_offer"
         unique_together = (("supplier", "product"),)
+        indexes = (("product_id", "active"),)

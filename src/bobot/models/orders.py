@@ -46,6 +46,7 @@ class Order(Model):
 
     class Meta:
         table = "order"
+        indexes = (("created_at",),)
 
 
 class OrderLine(Model):
@@ -71,6 +72,7 @@ class OrderLine(Model):
 
     class Meta:
         table = "order_line"
+        indexes = (("order_id",), ("product_id",))
 
 
 class Backorder(Model):
@@ -105,7 +107,13 @@ class Backorder(Model):
 
     class Meta:
         table = "backorder"
-        indexes = (("product_id", "status", "priority", "created_at", "id"), ("status", "id"))
+        indexes = (
+            ("product_id", "status", "priority", "created_at", "id"),
+            ("status", "id"),
+            ("sku", "id"),
+            ("order_id",),
+            ("order_line_id",),
+        )
 
 
 class Shipment(Model):
@@ -122,6 +130,7 @@ class Shipment(Model):
 
     class Meta:
         table = "shipment"
+        indexes = (("order_id",),)
 
 
 class ShipmentLine(Model):
@@ -148,6 +157,7 @@ class ShipmentLine(Model):
 
     class Meta:
         table = "shipment_line"
+        indexes = (("shipment_id",), ("backorder_id",))
 
 
 class Cancellation(Model):
@@ -178,3 +188,4 @@ class Cancellation(Model):
 
     class Meta:
         table = "cancellation"
+        indexes = (("backorder_id",), ("sku", "id"))

@@ -55,3 +55,4 @@ class PurchaseOrderLine(Model):
     class Meta:
         table = "purchase_order_line"
         unique_together = (("purchase_order", "product"),)
+        indexes = (("product_id",),)

@@ -90,29 +90,31 @@ async def fill_backorders(product_id: int, units: int, *, actor: Actor, deps: De
 
 
 async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: Deps) -> None:
-    """Mark pending shipments READY once every unit is allocated, CANCELLED once empty."""
+    """Mark pending shipments READY once every unit is allocated, and pending or ready ones
+    CANCELLED once empty (every unit cancelled)."""
     now = deps.now()
     ids = sorted(set(shipment_ids))
     events: list[Event] = []
     for part in chunks(ids):
-        pending = await Shipment.filter(
-            id__in=list(part), status=ShipmentStatus.PENDING
-        ).values_list("id", "order_id")
-        if not pending:
+        unshipped = await Shipment.filter(
+            id__in=list(part), status__in=[ShipmentStatus.PENDING, ShipmentStatus.READY]
+        ).values_list("id", "order_id", "status")
+        if not unshipped:
             continue
-        pending_ids = [row[0] for row in pending]
+        unshipped_ids = [row[0] for row in unshipped]
+        pending = [(sid, oid) for sid, oid, status in unshipped if status is ShipmentStatus.PENDING]
         nonempty = set(
-            await ShipmentLine.filter(shipment_id__in=pending_ids, quantity__gt=0).values_list(
+            await ShipmentLine.filter(shipment_id__in=unshipped_ids, quantity__gt=0).values_list(
                 "shipment_id", flat=True
             )
         )
         waiting = set(
             await ShipmentLine.filter(
-                shipment_id__in=pending_ids, quantity__gt=0, backorder__status__in=list(WAITING)
+                shipment_id__in=unshipped_ids, quantity__gt=0, backorder__status__in=list(WAITING)
             ).values_list("shipment_id", flat=True)
         )
         ready = [(sid, oid) for sid, oid in pending if sid in nonempty and sid not in waiting]
-        empty = [(sid, oid) for sid, oid in pending if sid not in nonempty]
+        empty = [(sid, oid) for sid, oid, _ in unshipped if sid not in nonempty]
         for rows, status, kind in (
             (ready, ShipmentStatus.READY, EventKind.SHIPMENT_READY),
             (empty, ShipmentStatus.CANCELLED, None),

@@ -1,0 +1,160 @@
+"""``python -m bench``: the whole benchmark (``make bench``), or ``--smoke`` for a tiny one.
+
+1. The HTTP floors (Starlette JSON, bare strawberry ``{ hello }``), each served by uvicorn.
+2. For each database: generate the store, serve it with ``bobot serve`` and drive it from a
+   separate process at each concurrency, read the server's peak memory, then count SQL
+   statements per request and time the restock against its SQL floor (in-process).
+3. Write ``latest.json`` and ``latest.md`` (ratios to the floors, targets met or missed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from bench import report, server
+from bench.pg import PostgresServer
+from bench.plan import FULL, SMOKE, Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_SCENARIOS = ("product", "products", "place_order")  # (d) shortages: add its name here
+FLOORS = {"strawberry": "hello", "starlette": "json"}  # app -> scenario
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run_json(module: str, *args: str, timeout: float = 600) -> Any:
+    """Run ``python -m module args`` from the repository root; its last stdout line is JSON."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{module} failed:\n{result.stdout[-2000:]}{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def load(
+    target: server.Server, scenario: str, concurrency: int, plan: Plan, manifest: Path | None = None
+) -> dict[str, Any]:
+    args = [
+        target.url,
+        scenario,
+        f"--concurrency={concurrency}",
+        f"--duration={plan.duration}",
+        f"--warmup={plan.warmup}",
+        f"--max-requests={plan.max_requests}",
+    ]
+    if manifest is not None:
+        args += ["--manifest", str(manifest)]
+    result = run_json("bench.load", *args)
+    log(
+        f"  {scenario:<12} c={concurrency:<3} {result['rps']:>8.1f} req/s  "
+        f"p50 {result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms  errors {result['errors']}"
+    )
+    return result
+
+
+def measure_floors(plan: Plan) -> dict[str, Any]:
+    floors = {}
+    for app, scenario in FLOORS.items():
+        log(f"floor: {app}")
+        target = server.floor(app).start()
+        try:
+            runs = {str(c): load(target, scenario, c, plan) for c in plan.concurrencies}
+            floors[app] = {"scenario": scenario, "runs": runs, "peak_rss_mb": target.peak_rss_mb()}
+        finally:
+            target.stop()
+    return floors
+
+
+@contextlib.contextmanager
+def database(backend: str, workdir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite://{workdir / 'bench.sqlite3'}"
+        return
+    pg = PostgresServer().start()
+    try:
+        yield pg.url
+    finally:
+        pg.stop()
+
+
+def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dict[str, Any]:
+    with database(backend, workdir) as url:
+        manifest = workdir / f"manifest-{backend}.json"
+        log(f"{backend}: generating the store")
+        generated = run_json("bench.generate", url, str(manifest), *(["--smoke"] if smoke else []))
+        log(f"{backend}: {generated['rows']['backorder']} backorders in {generated['seconds']} s")
+        target = server.bobot(url).start()
+        try:
+            http = {}
+            for scenario in APP_SCENARIOS:
+                runs = {
+                    str(c): load(target, scenario, c, plan, manifest) for c in plan.concurrencies
+                }
+                http[scenario] = runs
+            peak = target.peak_rss_mb()
+        finally:
+            target.stop()
+        log(f"{backend}: server peak RSS {peak} MiB; counting statements")
+        statements = run_json("bench.statements", str(manifest))
+        log(f"{backend}: restock")
+        restock = run_json("bench.restock", str(manifest))
+        log(f"{backend}: restock {restock['service_s']} s, floor {restock['floor_s']} s")
+    return {
+        "generate": generated,
+        "http": http,
+        "peak_rss_mb": peak,
+        "statements": statements,
+        "restock": restock,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny store, 1-2 s per scenario")
+    parser.add_argument("--backends", help="comma-separated: sqlite,postgres")
+    parser.add_argument("--duration", type=float, help="measured seconds per scenario")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    plan = SMOKE if args.smoke else FULL
+    if args.backends:
+        plan = plan.with_backends(tuple(args.backends.split(",")))
+    if args.duration:
+        plan = replace(plan, duration=args.duration)
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="bobot-bench-", dir="/tmp"))
+    try:
+        results: dict[str, Any] = {"machine": report.machine(), "plan": asdict(plan)}
+        results["floors"] = measure_floors(plan)
+        results["backends"] = {
+            backend: measure_backend(backend, plan, workdir, args.smoke)
+            for backend in plan.backends
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    markdown = report.write(results, args.out)
+    print(markdown)
+    log(f"done in {results['seconds']} s; wrote {args.out / 'latest.json'} and latest.md")
+
+
+if __name__ == "__main__":
+    main()

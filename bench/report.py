@@ -1,0 +1,209 @@
+"""Ratios to the floors, the targets, and the two result files (JSON and a markdown table)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.scenarios import SCENARIOS
+
+FLOOR_LABELS = {"strawberry": "strawberry `{ hello }` (F)", "starlette": "Starlette JSON (S)"}
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "arch": platform.machine(),  # uname -m
+        "cpus": len(os.sched_getaffinity(0)),  # nproc
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def add_ratios(results: dict[str, Any]) -> None:
+    """Each HTTP run gets ``x_floor`` (to F, the bare strawberry) and ``x_starlette``."""
+    floors = results["floors"]
+    runs = [run for floor in floors.values() for run in floor["runs"].values()]
+    runs += [
+        run
+        for backend in results["backends"].values()
+        for scenario in backend["http"].values()
+        for run in scenario.values()
+    ]
+    for run in runs:
+        c = str(run["concurrency"])
+        run["x_floor"] = _ratio(run["rps"], floors["strawberry"]["runs"][c]["rps"])
+        run["x_starlette"] = _ratio(run["rps"], floors["starlette"]["runs"][c]["rps"])
+
+
+def _ratio(value: float, floor: float) -> float:
+    return round(value / floor, 3) if floor else 0.0
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def check(name: str, backend: str, measured: str, met: bool) -> None:
+        rows.append({"target": name, "backend": backend, "measured": measured, "met": met})
+
+    for name, data in results["backends"].items():
+        http, counts = data["http"], data["statements"]
+        for c, run in http["product"].items():
+            check(
+                f"(a) >= 0.50 F at c={c}", name, f"{run['x_floor']:.2f} F", run["x_floor"] >= 0.50
+            )
+        p99 = http["product"]["1"]["p99_ms"]
+        check("(a) p99 < 50 ms at c=1", name, f"{p99:.1f} ms", p99 < 50)
+        worst = counts["product"]["max"]
+        check("(a) <= 2 SQL statements", name, str(worst), worst <= 2)
+        for c, run in http["products"].items():
+            check(
+                f"(b) >= 0.20 F at c={c}", name, f"{run['x_floor']:.2f} F", run["x_floor"] >= 0.20
+            )
+        pages = counts["products"]["by_page_size"]
+        check(
+            "(b) <= 4 statements, not growing with page size (1 / 50 / 100)",
+            name,
+            " / ".join(str(v) for v in pages.values()),
+            max(pages.values()) <= 4 and pages["1"] <= pages["50"] == pages["100"],
+        )
+        if name == "postgres":
+            for c, run in http["place_order"].items():
+                check(
+                    f"(c) >= 0.10 F at c={c}",
+                    name,
+                    f"{run['x_floor']:.2f} F",
+                    run["x_floor"] >= 0.10,
+                )
+        per_line = counts["place_order"]["per_line"]
+        check(
+            "(c) fixed statements per line",
+            name,
+            ", ".join(f"{kind}: +{'/+'.join(map(str, d))}" for kind, d in per_line.items()),
+            all(len(set(d)) == 1 for d in per_line.values()),
+        )
+        ratio = data["restock"]["ratio"]
+        check("restock within 3x of its SQL floor", name, f"{ratio:.1f}x", ratio <= 3)
+        rss = data["peak_rss_mb"]
+        check("server memory < 150 MB", name, f"{rss:.0f} MiB", rss * 1.048576 < 150)
+    return rows
+
+
+def _http_rows(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for app, floor in results["floors"].items():
+        for c, run in floor["runs"].items():
+            rows.append(_http_row("floor", FLOOR_LABELS[app], c, run, "-"))
+    for name, data in results["backends"].items():
+        counts = data["statements"]
+        sql = {
+            "product": str(counts["product"]["max"]),
+            "products": str(counts["products"]["by_page_size"]["50"]),
+            "place_order": _span(counts["place_order"]["by_lines"]),
+        }
+        for scenario, runs in data["http"].items():
+            for c, run in runs.items():
+                label = SCENARIOS[scenario].label
+                rows.append(_http_row(name, label, c, run, sql.get(scenario, "-")))
+    return rows
+
+
+def _span(by_lines: dict[str, dict[str, int]]) -> str:
+    values = [n for counts in by_lines.values() for n in counts.values()]
+    return f"{min(values)}-{max(values)}"
+
+
+def _http_row(backend: str, label: str, c: str, run: dict[str, Any], sql: str) -> str:
+    return (
+        f"| {backend} | {label} | {c} | {run['rps']:.1f} | {run['p50_ms']:.1f} | "
+        f"{run['p99_ms']:.1f} | {run['errors']} | {run['x_floor']:.2f} | "
+        f"{run['x_starlette']:.3f} | {sql} |"
+    )
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m, plan = results["machine"], results["plan"]
+    lines = [
+        "# bobot benchmark",
+        "",
+        f"Machine: {m['arch']}, {m['cpus']} CPUs, Python {m['python']}, {m['date']}; "
+        f"the run took {results['seconds']:.0f} s.",
+        f"Store: {plan['products']:,} products, {plan['backorders']:,} backorders. "
+        f"Each load: {plan['duration']:g} s measured after {plan['warmup']:g} s of warm-up "
+        f"(or {plan['max_requests']:,} requests), one uvicorn process, client in another "
+        "process on 127.0.0.1.",
+        "F = bare strawberry `{ hello }` req/s at the same concurrency; S = Starlette JSON.",
+        "",
+        "## HTTP",
+        "",
+        "| backend | scenario | c | req/s | p50 ms | p99 ms | errors | x F | x S | SQL/req |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *_http_rows(results),
+        "",
+        "SQL/req: (a) the most over product kinds, (b) at first: 50, (c) the range over 1-3 "
+        "lines in stock or backordered.",
+        "",
+        "## Restock (in-process)",
+        "",
+        "| backend | units / waiting backorders | filled | service s | SQL floor s | x floor "
+        "| statements | same outcome |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, data in results["backends"].items():
+        r = data["restock"]
+        lines.append(
+            f"| {name} | {r['units']:,} / {r['queue']:,} | {r['backorders_filled']:,} | "
+            f"{r['service_s']:.3f} | {r['floor_s']:.4f} | {r['ratio']:.1f} | "
+            f"{r['service_statements']} | {r['same_outcome']} |"
+        )
+    lines += [
+        "",
+        "Floor: one UPDATE with a running sum over the FIFO order plus the product's counters, "
+        "in one transaction. The service also records events, readies shipments and "
+        "recomputes the ETAs of the rest of the queue.",
+        "",
+        "## SQL statements per request, and memory",
+        "",
+        "| backend | (a) by product kind | (b) first 1 / 50 / 100 | (c) 1/2/3 lines in stock "
+        "| (c) 1/2/3 lines backordered | server peak RSS MiB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, data in results["backends"].items():
+        counts = data["statements"]
+        kinds = ", ".join(f"{k} {v}" for k, v in counts["product"]["by_kind"].items())
+        orders = counts["place_order"]["by_lines"]
+        lines.append(
+            f"| {name} | {kinds} | "
+            + " / ".join(str(v) for v in counts["products"]["by_page_size"].values())
+            + " | "
+            + " / ".join(str(v) for v in orders["in_stock"].values())
+            + " | "
+            + " / ".join(str(v) for v in orders["backorder"].values())
+            + f" | {data['peak_rss_mb']:.0f} |"
+        )
+    floors = ", ".join(f"{app} {f['peak_rss_mb']:.0f}" for app, f in results["floors"].items())
+    lines += [f"\nFloor servers' peak RSS (MiB): {floors}.", "", "## Targets", ""]
+    lines += ["| target | backend | measured | met |", "|---|---|---|---|"]
+    for row in results["targets"]:
+        met = "yes" if row["met"] else "**no**"
+        lines.append(f"| {row['target']} | {row['backend']} | {row['measured']} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict[str, Any], out: Path) -> str:
+    """Add ratios and targets, write ``latest.json`` and ``latest.md``; returns the markdown."""
+    add_ratios(results)
+    results["targets"] = targets(results)
+    text = markdown(results)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in (
+        ("latest.json", json.dumps(results, indent=2) + "\n"),
+        ("latest.md", text),
+    ):
+        temporary = out / f"{name}.tmp"
+        temporary.write_text(content)
+        temporary.replace(out / name)
+    return text

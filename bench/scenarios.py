@@ -1,0 +1,129 @@
+"""What each load scenario sends, and what counts as a correct answer.
+
+A scenario builds one request body from a random generator and the store's manifest, and
+checks the decoded answer. To add one (e.g. (d) ``shortages``), add a :class:`Scenario` to
+``SCENARIOS`` and its name to ``bench.__main__.APP_SCENARIOS``: the driver, the statement
+counter and the report pick it up from there.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+AVAILABILITY = "availability { status quantityAvailable canPurchase estimatedShipDate label }"
+PRODUCT = "query Product($sku: String!) { product(sku: $sku) { " + AVAILABILITY + " } }"
+PRODUCTS = (
+    "query Products($first: Int!) { products(first: $first) { nodes { sku "
+    + AVAILABILITY
+    + " } } }"
+)
+PLACE_ORDER = (
+    "mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) {"
+    " order { number status } userErrors { code message } } }"
+)
+HELLO = "{ hello }"
+
+Body = dict[str, Any] | None
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    label: str
+    path: str
+    body: Callable[[random.Random, Manifest], Body]  # None: a GET
+    ok: Callable[[Any], bool]
+    token: bool = False  # sends the storefront token
+
+
+def _restock(manifest: Manifest) -> set[str]:
+    return {manifest["restock"]["service"], manifest["restock"]["floor"]}
+
+
+def browsable(manifest: Manifest) -> list[str]:
+    """Every SKU but the two restock products."""
+    skus = [sku for group in manifest["skus"].values() for sku in group]
+    return [sku for sku in skus if sku not in _restock(manifest)]
+
+
+def purchasable(manifest: Manifest) -> list[str]:
+    """SKUs an order can take (in stock, or open for backorders)."""
+    skus = manifest["skus"].get("in_stock", []) + manifest["skus"].get("backorder", [])
+    return [sku for sku in skus if sku not in _restock(manifest)]
+
+
+def product_body(rng: random.Random, manifest: Manifest) -> Body:
+    return {"query": PRODUCT, "variables": {"sku": rng.choice(manifest["_browsable"])}}
+
+
+def products_body(first: int) -> Callable[[random.Random, Manifest], Body]:
+    def body(rng: random.Random, manifest: Manifest) -> Body:
+        return {"query": PRODUCTS, "variables": {"first": first}}
+
+    return body
+
+
+def order_body(rng: random.Random, manifest: Manifest, lines: int | None = None) -> Body:
+    skus = rng.sample(manifest["_purchasable"], lines or rng.randint(1, 3))
+    key = f"bench-{rng.getrandbits(64):016x}"
+    return {
+        "query": PLACE_ORDER,
+        "variables": {
+            "input": {
+                "idempotencyKey": key,
+                "customer": {"email": f"{key}@example.com", "name": "Load Test"},
+                "lines": [{"sku": sku, "quantity": rng.randint(1, 2)} for sku in skus],
+            }
+        },
+    }
+
+
+def _data(answer: Any) -> Any:
+    return answer.get("data") if isinstance(answer, dict) and not answer.get("errors") else None
+
+
+def product_ok(answer: Any) -> bool:
+    data = _data(answer)
+    return bool(data and data["product"] and data["product"]["availability"]["label"])
+
+
+def products_ok(answer: Any) -> bool:
+    data = _data(answer)
+    return bool(data and all(n["availability"]["label"] for n in data["products"]["nodes"]))
+
+
+def order_ok(answer: Any) -> bool:
+    data = _data(answer)
+    payload = data and data["placeOrder"]
+    return bool(payload and payload["order"] and not payload["userErrors"])
+
+
+def hello_ok(answer: Any) -> bool:
+    data = _data(answer)
+    return bool(data and data.get("hello") == "world")
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("product", "(a) product(sku) availability", "/graphql", product_body, product_ok),
+        Scenario("products", "(b) products(first: 50)", "/graphql", products_body(50), products_ok),
+        Scenario(
+            "place_order", "(c) placeOrder, 1-3 lines", "/graphql", order_body, order_ok, token=True
+        ),
+        # (d) shortages: a staff query, added here when the API has it.
+        Scenario(
+            "hello", "strawberry { hello }", "/graphql", lambda rng, m: {"query": HELLO}, hello_ok
+        ),
+        Scenario("json", "starlette JSON", "/json", lambda rng, m: None, hello_ok),
+    )
+}
+
+
+def prepare(manifest: Manifest) -> Manifest:
+    """The manifest with the SKU pools the bodies draw from."""
+    return {**manifest, "_browsable": browsable(manifest), "_purchasable": purchasable(manifest)}

@@ -1,0 +1,68 @@
+"""`python -m bench --smoke`: the benchmark suite runs end to end on a tiny SQLite store.
+
+No timing is asserted: only that every scenario ran without errors and every figure exists.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ("product", "products", "place_order")
+CONCURRENCIES = ("1", "16")
+
+
+def _run(out: Path) -> dict:
+    subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return json.loads((out / "latest.json").read_text())
+
+
+def _check_run(run: dict) -> None:
+    assert run["errors"] == 0, run["error_samples"]
+    assert run["requests"] > 0
+    for figure in ("rps", "p50_ms", "p99_ms", "x_floor", "x_starlette"):
+        assert run[figure] > 0, figure
+
+
+def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: Path) -> None:
+    results = _run(tmp_path)
+
+    assert set(results["machine"]) == {"arch", "cpus", "python", "date"}
+    for floor in ("strawberry", "starlette"):
+        assert set(results["floors"][floor]["runs"]) == set(CONCURRENCIES)
+        for run in results["floors"][floor]["runs"].values():
+            _check_run(run)
+        assert results["floors"][floor]["peak_rss_mb"] > 0
+
+    sqlite = results["backends"]["sqlite"]
+    for scenario in SCENARIOS:
+        assert set(sqlite["http"][scenario]) == set(CONCURRENCIES)
+        for run in sqlite["http"][scenario].values():
+            _check_run(run)
+    assert sqlite["peak_rss_mb"] > 0
+
+    counts = sqlite["statements"]
+    assert counts["product"]["max"] > 0
+    assert set(counts["products"]["by_page_size"]) == {"1", "50", "100"}
+    assert set(counts["place_order"]["per_line"]) == {"in_stock", "backorder"}
+
+    restock = sqlite["restock"]
+    assert restock["backorders_filled"] > 0
+    assert restock["backorders_filled"] == restock["floor_rows_updated"]
+    assert restock["same_outcome"] is True
+    assert restock["inconsistent_products"] == 0
+    assert restock["service_s"] > 0 and restock["floor_s"] > 0
+
+    assert results["targets"] and all(isinstance(row["met"], bool) for row in results["targets"])
+    table = (tmp_path / "latest.md").read_text()
+    assert "| sqlite | (a) product(sku) availability | 16 |" in table
+    assert "## Targets" in table
