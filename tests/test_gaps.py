@@ -79,7 +79,7 @@ async def test_scan_opens_updates_and_resolves_one_alert_per_kind(db):
     first = await gaps.scan(deps=deps)
     kinds = {a.kind for a in await Alert.filter(status=AlertStatus.OPEN)}
     assert {AlertKind.UNCOVERED_BACKORDERS, AlertKind.BACKORDER_LIMIT_REACHED} <= kinds
-    assert first.opened == 0  # placeOrder already scanned MUG
+    assert first.opened == len(kinds)
     again = await gaps.scan(deps=deps)
     assert again.opened == 0 and await Alert.all().count() == len(kinds)
 
@@ -139,3 +139,31 @@ async def test_concurrent_scans_create_no_duplicate_alert(db):
     )
     keys = await Alert.all().values_list("product_id", "kind")
     assert len(keys) == len(set(keys))
+
+
+async def test_the_worker_follows_new_backorders_and_scans_each_change_once(db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    assert await gaps.scan_recent_backorders(deps) == 0  # first call starts at the present
+    await order(deps, "a@example.com", ("MUG", 2))
+    assert not await Alert.exists()  # placing the order did not scan: the worker does
+
+    assert await gaps.scan_recent_backorders(deps) == 0  # too fresh: may still be committing
+    clock_of(deps).advance(seconds=3)
+    assert await gaps.scan_recent_backorders(deps) == 1
+    assert await Alert.filter(kind=AlertKind.UNCOVERED_BACKORDERS).exists()
+    assert await gaps.scan_recent_backorders(deps) == 0  # the cursor moved on
+
+
+@pytest.mark.postgres
+async def test_two_workers_following_the_history_scan_a_change_once(db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await gaps.scan_recent_backorders(deps)
+    await order(deps, "a@example.com", ("MUG", 2))
+    clock_of(deps).advance(seconds=3)
+
+    scanned = await asyncio.gather(*(gaps.scan_recent_backorders(deps) for _ in range(3)))
+
+    assert sorted(scanned) == [0, 0, 1]
+    assert await Alert.filter(kind=AlertKind.UNCOVERED_BACKORDERS).count() == 1

@@ -30,6 +30,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "BOBOT_AGING_DAYS": ("14", "days a backorder may wait before a BACKORDER_AGING alert"),
     "BOBOT_WORKER_INTERVAL": ("30", "seconds between the worker's periodic runs"),
+    "BOBOT_WORKER_POLL": ("1", "seconds between the worker's looks at new history"),
     "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
     "BOBOT_HOST": ("127.0.0.1", "address `bobot serve` binds"),
     "BOBOT_PORT": ("8000", "port `bobot serve` binds"),
@@ -52,6 +53,7 @@ class Settings:
     default_lead_days: int = 28
     aging_days: int = 14
     worker_interval: float = 30.0
+    worker_poll: float = 1.0
     db_pool_max: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
@@ -88,10 +90,15 @@ class Settings:
         secret = get("BOBOT_SECRET_KEY")
         if mode == "production" and secret == DEV_SECRET:
             raise ConfigError("BOBOT_SECRET_KEY must be set in production")
-        try:
-            interval = float(get("BOBOT_WORKER_INTERVAL"))
-        except ValueError:
-            raise ConfigError("BOBOT_WORKER_INTERVAL must be a number of seconds") from None
+        def seconds(name: str) -> float:
+            try:
+                value = float(get(name))
+            except ValueError:
+                raise ConfigError(f"{name} must be a number of seconds") from None
+            if value <= 0:
+                raise ConfigError(f"{name} must be more than 0 seconds")
+            return value
+
         return cls(
             database_url=get("DATABASE_URL"),
             env=mode,
@@ -102,7 +109,8 @@ class Settings:
             promise_margin_days=integer("BOBOT_PROMISE_MARGIN_DAYS"),
             default_lead_days=integer("BOBOT_DEFAULT_LEAD_DAYS", 1),
             aging_days=integer("BOBOT_AGING_DAYS", 1),
-            worker_interval=interval,
+            worker_interval=seconds("BOBOT_WORKER_INTERVAL"),
+            worker_poll=seconds("BOBOT_WORKER_POLL"),
             db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),
             host=get("BOBOT_HOST"),
             port=integer("BOBOT_PORT", 1),

@@ -1,22 +1,29 @@
-"""The worker: periodic jobs that keep dates honest as time passes.
+"""The worker: jobs that keep dates and alerts honest as orders arrive and days pass.
 
-Every run isolates its jobs: one failing job is logged and retried next run, never lost.
+Two cadences: every ``BOBOT_WORKER_POLL`` seconds it follows the history (gaps opened by new
+backorders); every ``BOBOT_WORKER_INTERVAL`` seconds it re-dates waiting backorders and scans
+the whole catalog for gaps. Each job is isolated: one that fails is logged and runs again
+next time; its work stays in the database, never lost. Safe to run several.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
 
 from tortoise.transactions import in_transaction
 
 from bobot.models import Backorder
 from bobot.services.base import SYSTEM, Deps
 from bobot.services.eta import WAITING, recompute_etas
-from bobot.services.gaps import scan_job
+from bobot.services.gaps import scan_job, scan_recent_backorders
 
 log = logging.getLogger("bobot.worker")
 BATCH = 200
+
+Job = Callable[[Deps], Awaitable[int]]
 
 
 async def refresh_etas(deps: Deps) -> int:
@@ -33,12 +40,14 @@ async def refresh_etas(deps: Deps) -> int:
     return changed
 
 
-JOBS = {"refresh_etas": refresh_etas, "gap_scan": scan_job}
+FREQUENT_JOBS: dict[str, Job] = {"scan_recent_backorders": scan_recent_backorders}
+PERIODIC_JOBS: dict[str, Job] = {"refresh_etas": refresh_etas, "gap_scan": scan_job}
+JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 
 
-async def run_once(deps: Deps) -> dict[str, int]:
+async def run_once(deps: Deps, jobs: Mapping[str, Job] = JOBS) -> dict[str, int]:
     results: dict[str, int] = {}
-    for name, job in JOBS.items():
+    for name, job in jobs.items():
         try:
             results[name] = await job(deps)
         except Exception:
@@ -48,7 +57,12 @@ async def run_once(deps: Deps) -> dict[str, int]:
 
 
 async def run_forever(deps: Deps) -> None:
+    next_periodic = 0.0
     while True:
-        results = await run_once(deps)
-        log.info("worker run: %s", results)
-        await asyncio.sleep(deps.settings.worker_interval)
+        if time.monotonic() >= next_periodic:
+            log.info("worker run: %s", await run_once(deps, PERIODIC_JOBS))
+            next_periodic = time.monotonic() + deps.settings.worker_interval
+        results = await run_once(deps, FREQUENT_JOBS)
+        if any(results.values()):
+            log.info("worker run: %s", results)
+        await asyncio.sleep(deps.settings.worker_poll)

@@ -2,7 +2,7 @@
 
 from bobot.models.alerts import Alert, AlertKind, AlertStatus, SupplierSwitch, SwitchStatus
 from bobot.models.catalog import BackorderPolicy, Product, Supplier, SupplierOffer
-from bobot.models.events import ApiToken, Event, TokenRole
+from bobot.models.events import ApiToken, Event, TokenRole, WorkerCursor
 from bobot.models.orders import (
     Backorder,
     BackorderStatus,
@@ -56,4 +56,5 @@ __all__ = [
     "TokenRole",
     "WaitlistEntry",
     "WaitlistStatus",
+    "WorkerCursor",
 ]

@@ -100,6 +100,15 @@ async def lock_products(ids: Iterable[int]) -> dict[int, Product]:
     return {row.id: row for row in rows}
 
 
+async def lock_products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
+    """Like :func:`lock_products`, naming the products by SKU (one statement)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    rows = await Product.filter(sku__in=wanted).select_for_update().order_by("id")
+    return {row.sku: row for row in rows}
+
+
 async def adjust_product(product_id: int, *, now: datetime, **deltas: int) -> None:
     """Apply counter deltas in one guarded UPDATE; refuses to make any counter negative."""
     guards = {f"{name}__gte": -delta for name, delta in deltas.items() if delta < 0}

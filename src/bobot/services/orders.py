@@ -25,13 +25,18 @@ from bobot.models import (
     BackorderStatus,
     Order,
     OrderLine,
-    Product,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
 )
-from bobot.services.base import Actor, Deps, adjust_product, lock_products, require_text, terms_of
-from bobot.services.gaps import scan_after_change
+from bobot.services.base import (
+    Actor,
+    Deps,
+    adjust_product,
+    lock_products_by_sku,
+    require_text,
+    terms_of,
+)
 from bobot.services.history import EventKind, event, record
 from bobot.services.supply import best_lead_days, open_supply
 
@@ -65,7 +70,11 @@ async def place_order(
     actor: Actor,
     deps: Deps,
 ) -> Order:
-    """Place an order. The same idempotency key twice returns the first order unchanged."""
+    """Place an order. The same idempotency key twice returns the first order unchanged.
+
+    Gaps a new backorder may open are found by the worker, which follows the history
+    (:func:`bobot.services.gaps.scan_recent_backorders`), off the storefront's path.
+    """
     email = validate_email(customer.email, "customer.email")
     validate_lines(lines)
     if idempotency_key is not None:
@@ -112,8 +121,7 @@ async def _place(
     now = deps.now()
     async with in_transaction():
         skus = {line.sku for line in lines}
-        ids = await Product.filter(sku__in=list(skus)).values_list("id", flat=True)
-        products = {p.sku: p for p in (await lock_products(ids)).values()}
+        products = await lock_products_by_sku(skus)
         stock = {
             sku: StockView(p.available, p.backordered, terms_of(p)) for sku, p in products.items()
         }
@@ -223,6 +231,4 @@ async def _place(
                 )
         await ShipmentLine.bulk_create(shipment_lines)
         await record(events)
-    if short_ids:  # only backordered products can open a gap; scan just those
-        await scan_after_change(short_ids, deps=deps)
     return order
