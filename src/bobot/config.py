@@ -90,6 +90,7 @@ class Settings:
         secret = get("BOBOT_SECRET_KEY")
         if mode == "production" and secret == DEV_SECRET:
             raise ConfigError("BOBOT_SECRET_KEY must be set in production")
+
         def seconds(name: str) -> float:
             try:
                 value = float(get(name))

@@ -1,13 +1,16 @@
 """Hand-written SQL for the few hot paths where the ORM's overhead shows.
 
 Statements are written with ``?`` placeholders and rewritten to ``$n`` for PostgreSQL.
+Parameters are adapted the way Tortoise stores them (on SQLite: dates as ISO text,
+timestamps as ``str(datetime)``), so rows written here read back through the ORM unchanged.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from tortoise import connections
@@ -26,7 +29,7 @@ def dialect() -> str:
 def render(sql: str, postgres: bool) -> str:
     if not postgres:
         return sql
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 
@@ -34,11 +37,50 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
+def _adapt(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _params(params: Iterable[Any], postgres: bool) -> list[Any]:
+    return list(params) if postgres else [_adapt(v) for v in params]
+
+
 async def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     conn = _connection()
     postgres = conn.capabilities.dialect == "postgres"
-    _, rows = await conn.execute_query(render(sql, postgres), list(params))
+    _, rows = await conn.execute_query(render(sql, postgres), _params(params, postgres))
     return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+
+async def execute(sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one statement; returns the number of rows it changed."""
+    conn = _connection()
+    postgres = conn.capabilities.dialect == "postgres"
+    changed, _ = await conn.execute_query(render(sql, postgres), _params(params, postgres))
+    return int(changed)
+
+
+async def execute_many(sql: str, rows: Sequence[Sequence[Any]], *, adapted: bool = False) -> None:
+    """Run one statement for each row of parameters, in one round of the driver.
+
+    ``adapted``: the rows hold no date or timestamp objects (see :func:`adapt`), so they are
+    passed as they are.
+    """
+    if not rows:
+        return
+    conn = _connection()
+    postgres = conn.capabilities.dialect == "postgres"
+    values = rows if adapted or postgres else [[_adapt(v) for v in row] for row in rows]
+    await conn.execute_many(render(sql, postgres), values)
+
+
+def adapt(value: Any) -> Any:
+    """A date or timestamp as the current database takes it in a parameter."""
+    return value if dialect() == "postgres" else _adapt(value)
 
 
 def as_date(value: Any) -> date:

@@ -238,8 +238,12 @@ async def db_snapshot() -> dict[str, Any]:
         "sku", "on_hand", "allocated", "available", "backordered", "incoming",
         "backorder_policy", "backorder_limit",
     )  # fmt: skip
-    backorders = await Backorder.all().order_by("id").values_list(
-        "id", "quantity", "quantity_allocated", "status", "expected_date", "is_delayed"
+    backorders = (
+        await Backorder.all()
+        .order_by("id")
+        .values_list(
+            "id", "quantity", "quantity_allocated", "status", "expected_date", "is_delayed"
+        )
     )
     shipments = await Shipment.all().order_by("id").values_list("id", "status")
     return {

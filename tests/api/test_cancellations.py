@@ -119,7 +119,7 @@ async def test_a_partial_cancellation_drops_uncovered_units_first(api):
 
 
 async def test_a_cancellation_that_cannot_be_done_changes_nothing(api):
-    first, second = await _queue(api)
+    _, second = await _queue(api)
     second_backorder = second["backorders"][0]["id"]
     before = await db_snapshot()
 
@@ -131,9 +131,7 @@ async def test_a_cancellation_that_cannot_be_done_changes_nothing(api):
     for missing in ("999", "abc"):
         errors = await api.user_errors("cancelBackorder", CANCEL, {"id": missing})
         assert [e["code"] for e in errors] == ["NOT_FOUND"]
-    refused = await api.gql(
-        CANCEL, {"input": {"id": second_backorder}}, token=api.storefront_token
-    )
+    refused = await api.gql(CANCEL, {"input": {"id": second_backorder}}, token=api.storefront_token)
     assert refused.error_codes == ["FORBIDDEN"]
     assert await db_snapshot() == before
 

@@ -51,10 +51,14 @@ async def test_a_mixed_order_ships_what_is_in_stock_now_and_the_rest_when_it_arr
     ]  # fmt: skip
     now, later = order["shipments"]
     assert (now["status"], now["cost"], now["lines"]) == (
-        "READY", "4.95", [{"sku": "WIDGET", "quantity": 3}]
+        "READY",
+        "4.95",
+        [{"sku": "WIDGET", "quantity": 3}],
     )
     assert (later["status"], later["cost"], later["lines"]) == (
-        "PENDING", "4.95", [{"sku": "WIDGET", "quantity": 2}]
+        "PENDING",
+        "4.95",
+        [{"sku": "WIDGET", "quantity": 2}],
     )
     [backorder] = order["backorders"]
     expected = po_date + timedelta(days=1)  # + handling days
@@ -86,7 +90,7 @@ async def test_a_mixed_order_ships_what_is_in_stock_now_and_the_rest_when_it_arr
     }
 
     # The order reads back the same through order(number:).
-    again = (await api.ok(ORDER, {"number": order["number"]}, token=api.storefront_token))
+    again = await api.ok(ORDER, {"number": order["number"]}, token=api.storefront_token)
     assert again["order"] == order
 
 
@@ -136,9 +140,7 @@ async def test_a_restock_fills_the_oldest_backorders_first_and_shipping_empties_
     for placed in (first, second, third):
         orders[placed["number"]] = (await api.ok(ORDER, {"number": placed["number"]}))["order"]
     one, two, three = (orders[o["number"]] for o in (first, second, third))
-    assert [(b["status"], b["quantityAllocated"]) for b in one["backorders"]] == [
-        ("ALLOCATED", 3)
-    ]
+    assert [(b["status"], b["quantityAllocated"]) for b in one["backorders"]] == [("ALLOCATED", 3)]
     assert [(b["status"], b["quantityAllocated"]) for b in two["backorders"]] == [
         ("PARTIALLY_ALLOCATED", 2)
     ]

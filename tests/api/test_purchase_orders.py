@@ -43,9 +43,7 @@ async def test_a_late_purchase_order_moves_the_dates_of_the_backorders_it_covers
     before = (await api.ok(BACKORDERS, {"sku": "SPROCKET"}))["backorders"]["nodes"]
     covered_ship = (due + timedelta(days=1)).isoformat()
     assert [(b["expectedDate"], b["isEstimate"]) for b in before[:2]] == [(covered_ship, False)] * 2
-    assert [b["promisedDate"] for b in before[:2]] == [
-        (due + timedelta(days=3)).isoformat()
-    ] * 2
+    assert [b["promisedDate"] for b in before[:2]] == [(due + timedelta(days=3)).isoformat()] * 2
     assert before[2]["isEstimate"] is True
     assert not any(b["isDelayed"] for b in before)
 
@@ -56,7 +54,9 @@ async def test_a_late_purchase_order_moves_the_dates_of_the_backorders_it_covers
     )
     assert payload["purchaseOrder"]["expectedDate"] == slightly.isoformat()
     nodes = (await api.ok(BACKORDERS, {"sku": "SPROCKET"}))["backorders"]["nodes"]
-    assert [b["expectedDate"] for b in nodes[:2]] == [(slightly + timedelta(days=1)).isoformat()] * 2
+    assert [b["expectedDate"] for b in nodes[:2]] == [
+        (slightly + timedelta(days=1)).isoformat()
+    ] * 2
     assert not any(b["isDelayed"] for b in nodes)
 
     # A week late: past the promise. The promise stays what the customer was told.
@@ -71,7 +71,9 @@ async def test_a_late_purchase_order_moves_the_dates_of_the_backorders_it_covers
         assert new["isDelayed"] is True
         assert new["isEstimate"] is False
     assert [b["order"]["number"] for b in after] == [
-        first["number"], second["number"], third["number"]
+        first["number"],
+        second["number"],
+        third["number"],
     ]
     assert after[2]["promisedDate"] == before[2]["promisedDate"]
 

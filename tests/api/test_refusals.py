@@ -183,8 +183,10 @@ async def test_a_storefront_token_cannot_use_staff_mutations_or_queries(api):
 
 async def test_anyone_may_read_availability_but_not_stock_levels(api):
     await _store(api)
-    query = '{ product(sku: "IN-STOCK") { sku name availability { status quantityAvailable' \
+    query = (
+        '{ product(sku: "IN-STOCK") { sku name availability { status quantityAvailable'
         " canPurchase estimatedShipDate isEstimate reason label } } }"
+    )
 
     for token in (None, "bbs_invalid-token"):
         public = await api.ok(query, token=token)
@@ -222,12 +224,12 @@ async def test_anyone_may_read_availability_but_not_stock_levels(api):
 @pytest.mark.parametrize(
     "query",
     [
-        "mutation { placeOrder(input: { customer: { email: \"a@b.co\" } lines: [",  # syntax
+        'mutation { placeOrder(input: { customer: { email: "a@b.co" } lines: [',  # syntax
         "mutation { placeOrder(input: {}) { order { number } } }",  # missing fields
-        "mutation { placeOrder(input: { customer: { email: \"a@b.co\" }, lines: "
-        "[{ sku: \"IN-STOCK\", quantity: 1 }] }) { order { nope } } }",  # unknown field
-        "mutation { placeOrder(input: { customer: { email: \"a@b.co\" }, lines: "
-        "[{ sku: \"IN-STOCK\", quantity: \"1\" }] }) { order { number } } }",  # wrong type
+        'mutation { placeOrder(input: { customer: { email: "a@b.co" }, lines: '
+        '[{ sku: "IN-STOCK", quantity: 1 }] }) { order { nope } } }',  # unknown field
+        'mutation { placeOrder(input: { customer: { email: "a@b.co" }, lines: '
+        '[{ sku: "IN-STOCK", quantity: "1" }] }) { order { number } } }',  # wrong type
     ],
     ids=["syntax-error", "missing-fields", "unknown-field", "wrong-type"],
 )

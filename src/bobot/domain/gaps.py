@@ -256,9 +256,7 @@ def choose_switch(
     candidates = [o for o in offers if o.supplier_id != from_supplier_id]
     if not candidates or quantity <= 0:
         return None
-    best = min(
-        candidates, key=lambda o: (arrival_of(o, today), o.unit_cost, o.rank, o.supplier_id)
-    )
+    best = min(candidates, key=lambda o: (arrival_of(o, today), o.unit_cost, o.rank, o.supplier_id))
     arrival = arrival_of(best, today)
     if beat is not None and arrival >= beat:
         return None

@@ -40,21 +40,17 @@ class SupplierSwitch(Model):
     to_supplier: fields.ForeignKeyRelation[Supplier] = fields.ForeignKeyField(
         "models.Supplier", related_name="switches_to", on_delete=fields.RESTRICT
     )
-    late_purchase_order: fields.ForeignKeyNullableRelation[PurchaseOrder] = (
-        fields.ForeignKeyField(
-            "models.PurchaseOrder",
-            related_name="switches_replacing",
-            null=True,
-            on_delete=fields.SET_NULL,
-        )
+    late_purchase_order: fields.ForeignKeyNullableRelation[PurchaseOrder] = fields.ForeignKeyField(
+        "models.PurchaseOrder",
+        related_name="switches_replacing",
+        null=True,
+        on_delete=fields.SET_NULL,
     )
-    new_purchase_order: fields.ForeignKeyNullableRelation[PurchaseOrder] = (
-        fields.ForeignKeyField(
-            "models.PurchaseOrder",
-            related_name="switches_created",
-            null=True,
-            on_delete=fields.SET_NULL,
-        )
+    new_purchase_order: fields.ForeignKeyNullableRelation[PurchaseOrder] = fields.ForeignKeyField(
+        "models.PurchaseOrder",
+        related_name="switches_created",
+        null=True,
+        on_delete=fields.SET_NULL,
     )
     quantity = fields.IntField()
     unit_cost = fields.DecimalField(max_digits=12, decimal_places=2)

@@ -12,9 +12,9 @@ from typing import Any
 from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.services.base import Deps
+from bobot.services.eta import WAITING_SQL
 
 DEMAND_WINDOW_DAYS = 28
-WAITING_SQL = "('OPEN', 'PARTIALLY_ALLOCATED')"
 OPEN_PO_SQL = "('ORDERED', 'PARTIALLY_RECEIVED')"
 
 

@@ -23,7 +23,7 @@ from bobot.errors import Conflict, InvalidInput, NotFound
 from bobot.models import Alert, AlertStatus, Event, SupplierSwitch, SwitchStatus, WorkerCursor
 from bobot.services.base import SYSTEM, Actor, Deps, lock_products
 from bobot.services.gap_facts import gather_facts
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import EventKind, PendingEvent, event, record
 from bobot.services.proposals import build_proposal, save_proposal
 
 log = logging.getLogger("bobot.gaps")
@@ -185,7 +185,7 @@ async def scan(
     return result
 
 
-def _alert_event(kind: EventKind, alert: Alert, actor: Actor, now: datetime) -> Event:
+def _alert_event(kind: EventKind, alert: Alert, actor: Actor, now: datetime) -> PendingEvent:
     return event(
         kind,
         actor=actor,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from bobot.models import Event
+from bobot import sql
 from bobot.services.base import Actor
 
 
@@ -18,6 +20,7 @@ class EventKind(str, Enum):
     BACKORDER_CANCELLED = "BACKORDER_CANCELLED"
     BACKORDER_ETA_CHANGED = "BACKORDER_ETA_CHANGED"
     BACKORDER_DELAYED = "BACKORDER_DELAYED"
+    ETAS_IMPROVED = "ETAS_IMPROVED"
     BACKORDER_SHIPPED = "BACKORDER_SHIPPED"
     SHIPMENT_READY = "SHIPMENT_READY"
     SHIPMENT_SHIPPED = "SHIPMENT_SHIPPED"
@@ -44,6 +47,21 @@ class EventKind(str, Enum):
     SWITCH_EXPIRED = "SWITCH_EXPIRED"
 
 
+@dataclass(slots=True)
+class PendingEvent:
+    """An event not yet written; pass a batch to :func:`record`."""
+
+    at: datetime
+    kind: str
+    actor_kind: str
+    actor_id: str
+    channel: str
+    product_id: int | None
+    subject_type: str
+    subject_id: int
+    data: dict[str, Any]
+
+
 def event(
     kind: EventKind,
     *,
@@ -53,24 +71,36 @@ def event(
     subject_id: int,
     product_id: int | None = None,
     **data: Any,
-) -> Event:
-    """An unsaved event; pass a batch to :func:`record`."""
-    return Event(
-        at=at,
-        kind=kind.value,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        channel=actor.channel,
-        product_id=product_id,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        data=data,
+) -> PendingEvent:
+    return PendingEvent(
+        at,
+        kind.value,
+        actor.kind,
+        actor.id,
+        actor.channel,
+        product_id,
+        subject_type,
+        subject_id,
+        data,
     )
 
 
-async def record(events: Sequence[Event]) -> None:
-    """Write events (inside the caller's transaction)."""
-    if len(events) == 1:
-        await events[0].save()
-    elif events:
-        await Event.bulk_create(events, batch_size=1000)
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_INSERT = (
+    "INSERT INTO event (at, kind, actor_kind, actor_id, channel, product_id, subject_type,"
+    " subject_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+async def record(events: Sequence[PendingEvent]) -> None:
+    """Write events inside the caller's transaction (one batched statement)."""
+    if not events:
+        return
+    times = {at: sql.adapt(at) for at in {e.at for e in events}}  # mostly one timestamp
+    encode = _ENCODER.encode
+    rows = [
+        (times[e.at], e.kind, e.actor_kind, e.actor_id, e.channel, e.product_id,
+         e.subject_type, e.subject_id, encode(e.data))
+        for e in events
+    ]  # fmt: skip
+    await sql.execute_many(_INSERT, rows, adapted=True)

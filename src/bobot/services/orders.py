@@ -38,7 +38,7 @@ from bobot.services.base import (
     terms_of,
 )
 from bobot.services.history import EventKind, event, record
-from bobot.services.supply import best_lead_days, open_supply
+from bobot.services.supply import supply_and_lead
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -128,8 +128,7 @@ async def _place(
         splits = split_lines(lines, stock, now)
 
         short_ids = [products[s.sku].id for s in splits if s.backordered]
-        supply = await open_supply(short_ids) if short_ids else {}
-        leads = await best_lead_days(short_ids) if short_ids else {}
+        supply, leads = await supply_and_lead(short_ids)
 
         order = await Order.create(
             number=new_order_number(),
