@@ -29,3 +29,13 @@ async def test_a_document_within_the_limits_runs():
     result = await create_schema().execute("{ a: __typename b: __typename }")
     assert result.errors is None
     assert result.data == {"a": "Query", "b": "Query"}
+
+
+def test_only_a_bug_s_error_is_masked_in_production():
+    from graphql import GraphQLError
+
+    from bobot.graphql.schema import is_unexpected
+
+    assert is_unexpected(GraphQLError("boom", original_error=ZeroDivisionError("x")))
+    assert not is_unexpected(GraphQLError("needs staff", original_error=GraphQLError("x")))
+    assert not is_unexpected(GraphQLError("Syntax Error: Expected Name"))

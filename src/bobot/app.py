@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
 from bobot.clock import Clock, SystemClock
@@ -38,12 +40,25 @@ async def viewer_for(authorization: str | None) -> Viewer:
 
 class BobotGraphQL(GraphQL[Context, None]):
     def __init__(self, deps: Deps) -> None:
-        super().__init__(create_schema(), graphql_ide="graphiql" if deps.settings.debug else None)
+        super().__init__(
+            create_schema(mask_errors=not deps.settings.debug),
+            graphql_ide="graphiql" if deps.settings.debug else None,
+        )
         self.deps = deps
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = await viewer_for(request.headers.get("authorization"))
         return Context(deps=self.deps, viewer=viewer, request=request, response=response)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every top-level error carries a code, the document's own errors included."""
+        response = process_result(result)
+        for error in response.get("errors") or ():
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                # Errors without a path are the document's (syntax, unknown fields, types).
+                extensions["code"] = "INTERNAL" if error.get("path") else "BAD_REQUEST"
+        return response
 
 
 @contextlib.asynccontextmanager

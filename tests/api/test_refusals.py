@@ -242,6 +242,7 @@ async def test_a_malformed_request_is_refused_before_anything_runs(api, query):
     assert reply.status_code in (200, 400), reply.status_code
     assert reply.errors and reply.data is None
     assert all(e["message"] for e in reply.errors)
+    assert reply.error_codes == ["BAD_REQUEST"] * len(reply.errors)
     assert await db_snapshot() == before
 
 

@@ -18,7 +18,7 @@ from tests.services.helpers import (
 )
 
 from bobot.domain.availability import Policy
-from bobot.domain.ordering import ShipPreference
+from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.errors import BobotError, ErrorCode
 from bobot.models import (
     BackorderStatus,
@@ -33,7 +33,7 @@ from bobot.models import (
     ShipmentStatus,
     Supplier,
 )
-from bobot.services import backorders, purchasing, stock
+from bobot.services import backorders, orders, purchasing, stock
 from bobot.worker import refresh_etas
 
 
@@ -279,4 +279,38 @@ async def test_policy_deny_refuses_backorders_but_sells_what_is_in_stock(db):
     with pytest.raises(BobotError) as refused:
         await order(deps, "b@example.com", ("MUG", 1))
     assert refused.value.code is ErrorCode.BACKORDERS_DENIED
+    assert await Order.all().count() == 1
+
+
+async def test_an_idempotency_key_reused_with_another_ship_preference_is_a_conflict(db):
+    deps = make_deps()
+    await product(deps, "MUG", on_hand=5)
+    line = [LineRequest("MUG", 1)]
+    first = await orders.place_order(
+        customer=orders.Customer("a@example.com"),
+        lines=line,
+        ship_preference=ShipPreference.SHIP_AVAILABLE_NOW,
+        idempotency_key="k",
+        actor=STAFF,
+        deps=deps,
+    )
+    again = await orders.place_order(
+        customer=orders.Customer("A@example.com "),
+        lines=line,
+        ship_preference=ShipPreference.SHIP_AVAILABLE_NOW,
+        idempotency_key="k",
+        actor=STAFF,
+        deps=deps,
+    )
+    assert again.id == first.id
+    with pytest.raises(BobotError) as refused:
+        await orders.place_order(
+            customer=orders.Customer("a@example.com"),
+            lines=line,
+            ship_preference=ShipPreference.SHIP_TOGETHER,
+            idempotency_key="k",
+            actor=STAFF,
+            deps=deps,
+        )
+    assert refused.value.code is ErrorCode.IDEMPOTENCY_CONFLICT
     assert await Order.all().count() == 1

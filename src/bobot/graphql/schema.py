@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from graphql import GraphQLError
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -28,20 +32,30 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 
 
-def create_schema() -> strawberry.Schema:
+def is_unexpected(error: GraphQLError) -> bool:
+    """A bug's exception, as opposed to a coded refusal or a malformed document."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
+    """The schema; ``mask_errors`` hides the text of unexpected errors (production)."""
     # The limits' rule classes are made once per schema: ValidationCache keys on the rules,
     # so rules made afresh for each request (as QueryDepthLimiter and MaxAliasesLimiter do)
     # would never hit the cache.
     limits = [max_depth_rule(MAX_DEPTH, None, None), max_aliases_rule(MAX_ALIASES)]
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: AddValidationRules(limits),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ]
+    if mask_errors:
+        extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
-        extensions=[
-            lambda: AddValidationRules(limits),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
+        extensions=extensions,
     )
 
 

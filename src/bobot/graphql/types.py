@@ -331,7 +331,11 @@ class Shipment:
     @strawberry.field
     async def lines(self, info: Info) -> list[ShipmentLine]:
         rows = await info.context.loaders.shipment_lines_by_shipment.load(self.row.id)
-        return [ShipmentLine(sku=r.sku, quantity=r.quantity) for r in rows if r.quantity]
+        # One line per SKU (a shipment may carry a line's stock and backordered units).
+        units: dict[str, int] = {}
+        for r in rows:
+            units[r.sku] = units.get(r.sku, 0) + r.quantity
+        return [ShipmentLine(sku=sku, quantity=n) for sku, n in units.items() if n]
 
 
 @strawberry.type

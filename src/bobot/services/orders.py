@@ -81,7 +81,7 @@ async def place_order(
         idempotency_key = require_text(idempotency_key, "idempotencyKey", max_length=128)
         existing = await Order.get_or_none(idempotency_key=idempotency_key)
         if existing is not None:
-            return await _same_request(existing, email, lines)
+            return await _same_request(existing, email, lines, ship_preference)
     try:
         return await _place(
             email, customer.name.strip(), lines, ship_preference, idempotency_key, actor, deps
@@ -93,14 +93,18 @@ async def place_order(
         existing = await Order.get_or_none(idempotency_key=idempotency_key)
         if existing is None:
             raise
-        return await _same_request(existing, email, lines)
+        return await _same_request(existing, email, lines, ship_preference)
 
 
-async def _same_request(order: Order, email: str, lines: Sequence[LineRequest]) -> Order:
+async def _same_request(
+    order: Order, email: str, lines: Sequence[LineRequest], preference: ShipPreference
+) -> Order:
     stored = await OrderLine.filter(order_id=order.id).order_by("id").values_list("sku", "quantity")
-    if order.customer_email != email or [tuple(r) for r in stored] != [
-        (line.sku, line.quantity) for line in lines
-    ]:
+    if (
+        order.customer_email != email
+        or order.ship_preference != preference
+        or [tuple(r) for r in stored] != [(line.sku, line.quantity) for line in lines]
+    ):
         raise BobotError(
             "This idempotency key was already used for a different order.",
             code=ErrorCode.IDEMPOTENCY_CONFLICT,
