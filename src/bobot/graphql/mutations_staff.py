@@ -188,7 +188,7 @@ class StaffMutation:
             deps=info.context.deps,
         )
         return ReceiveStockPayload(
-            product=Product(row=receipt.product), filled_backorders=await _filled(receipt.fills)
+            product=Product.of(receipt.product), filled_backorders=await _filled(receipt.fills)
         )
 
     @strawberry.mutation(permission_classes=STAFF)
@@ -233,7 +233,7 @@ class StaffMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return ProductPayload(product=Product(row=product))
+        return ProductPayload(product=Product.of(product))
 
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(ProductPayload)
@@ -247,7 +247,7 @@ class StaffMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return ProductPayload(product=Product(row=product), created=created)
+        return ProductPayload(product=Product.of(product), created=created)
 
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(SupplierPayload)

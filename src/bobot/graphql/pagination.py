@@ -72,8 +72,12 @@ async def paginate(
     key: str = "id",
     descending: bool = False,
     node: Callable[[Any], N],
+    values: Sequence[str] | None = None,
 ) -> Connection[N]:
-    """Page ``query`` by the unique column ``key`` and wrap each row with ``node``."""
+    """Page ``query`` by the unique column ``key`` and wrap each row with ``node``.
+
+    With ``values``, rows are read as dicts of those columns (no model objects built).
+    """
     check_first(first)
     counted = query
     if after is not None:
@@ -87,10 +91,14 @@ async def paginate(
                     "Invalid cursor.", extensions={"code": "BAD_USER_INPUT"}
                 ) from None
         query = query.filter(**{f"{key}__{'lt' if descending else 'gt'}": value})
-    rows: Sequence[Any] = await query.order_by(f"-{key}" if descending else key).limit(first + 1)
+    query = query.order_by(f"-{key}" if descending else key).limit(first + 1)
+    rows: Sequence[Any] = await (query.values(*values) if values else query)
     more = len(rows) > first
     rows = rows[:first]
-    edges = [Edge(cursor=encode_cursor(getattr(row, key)), node=node(row)) for row in rows]
+    edges = [
+        Edge(cursor=encode_cursor(row[key] if values else getattr(row, key)), node=node(row))
+        for row in rows
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -14,14 +14,17 @@ from bobot.graphql.enums import BackorderStatus, PurchaseOrderStatus, StockStatu
 from bobot.graphql.pagination import Connection, paginate
 from bobot.graphql.permissions import CanShop, IsStaff
 from bobot.graphql.types import (
+    PRODUCT_COLUMNS,
     Backorder,
     Cancellation,
     HistoryEvent,
     Order,
     Product,
+    ProductRow,
     PurchaseOrder,
     Supplier,
     WaitlistEntry,
+    needs_supply,
 )
 
 STAFF = [IsStaff]
@@ -44,6 +47,14 @@ def _status_filter(status: DomainStockStatus, now: datetime) -> Q:
     return Q(available=0) & ~_backorder_open(now)
 
 
+async def _prefetch_supply(info: Info, rows: list[ProductRow]) -> None:
+    """Load the supply of the products that will show a backorder date, in one statement,
+    so that their availability resolves without waiting."""
+    ids = [row.id for row in rows if needs_supply(row, info.context.deps)]
+    if ids:
+        await info.context.loaders.supply_by_product.load_many(ids)
+
+
 async def _product_id(sku: str | None) -> int | None:
     if sku is None:
         return None
@@ -54,9 +65,13 @@ async def _product_id(sku: str | None) -> int | None:
 @strawberry.type
 class Query:
     @strawberry.field(description="A product by SKU: public availability, staff details.")
-    async def product(self, sku: str) -> Product | None:
-        row = await m.Product.get_or_none(sku=sku)
-        return Product(row=row) if row else None
+    async def product(self, info: Info, sku: str) -> Product | None:
+        found = await m.Product.filter(sku=sku).limit(1).values(*PRODUCT_COLUMNS)
+        if not found:
+            return None
+        row = ProductRow(**found[0])
+        await _prefetch_supply(info, [row])
+        return Product.of(row)
 
     @strawberry.field(description="Products by SKU, optionally by stock status or a search.")
     async def products(
@@ -73,9 +88,12 @@ class Query:
         if search:
             term = search.strip()[:100]
             query = query.filter(Q(sku__icontains=term) | Q(name__icontains=term))
-        return await paginate(
-            query, first=first, after=after, key="sku", node=lambda row: Product(row=row)
-        )
+        page = await paginate(
+            query, first=first, after=after, key="sku", values=PRODUCT_COLUMNS,
+            node=lambda values: Product.of(ProductRow(**values)),
+        )  # fmt: skip
+        await _prefetch_supply(info, [edge.node.row for edge in page.edges])
+        return page
 
     @strawberry.field(permission_classes=[CanShop])
     async def order(self, number: str) -> Order | None:
