@@ -188,7 +188,8 @@ class StaffMutation:
             deps=info.context.deps,
         )
         return ReceiveStockPayload(
-            product=Product.of(receipt.product), filled_backorders=await _filled(receipt.fills)
+            product=Product.of(receipt.product, info.context),
+            filled_backorders=await _filled(receipt.fills),
         )
 
     @strawberry.mutation(permission_classes=STAFF)
@@ -233,7 +234,7 @@ class StaffMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return ProductPayload(product=Product.of(product))
+        return ProductPayload(product=Product.of(product, info.context))
 
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(ProductPayload)
@@ -247,7 +248,7 @@ class StaffMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return ProductPayload(product=Product.of(product), created=created)
+        return ProductPayload(product=Product.of(product, info.context), created=created)
 
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(SupplierPayload)

@@ -71,7 +71,7 @@ class Query:
             return None
         row = ProductRow(**found[0])
         await _prefetch_supply(info, [row])
-        return Product.of(row)
+        return Product.of(row, info.context)
 
     @strawberry.field(description="Products by SKU, optionally by stock status or a search.")
     async def products(
@@ -90,7 +90,7 @@ class Query:
             query = query.filter(Q(sku__icontains=term) | Q(name__icontains=term))
         page = await paginate(
             query, first=first, after=after, key="sku", values=PRODUCT_COLUMNS,
-            node=lambda values: Product.of(ProductRow(**values)),
+            node=lambda values: Product.of(ProductRow(**values), info.context),
         )  # fmt: skip
         await _prefetch_supply(info, [edge.node.row for edge in page.edges])
         return page

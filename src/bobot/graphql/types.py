@@ -14,7 +14,7 @@ from bobot import models as m
 from bobot.domain import availability as rules
 from bobot.domain.availability import Policy
 from bobot.domain.eta import eta_for_position, promise
-from bobot.graphql.context import Info
+from bobot.graphql.context import Context, Info
 from bobot.graphql.enums import (
     BackorderPolicy,
     BackorderStatus,
@@ -115,6 +115,7 @@ class Product:
     """
 
     row: strawberry.Private[ProductLike]
+    context: strawberry.Private[Context]
     sku: str
     name: str
     category: str
@@ -134,9 +135,10 @@ class Product:
     )
 
     @classmethod
-    def of(cls, row: ProductLike) -> Product:
+    def of(cls, row: ProductLike, context: Context) -> Product:
         return cls(
-            row=row, sku=row.sku, name=row.name, category=row.category, price=row.price,
+            row=row, context=context, sku=row.sku, name=row.name, category=row.category,
+            price=row.price,
             backorder_policy=row.backorder_policy, backorder_limit=row.backorder_limit,
             backorders_end_at=row.backorders_end_at, safety_stock=row.safety_stock,
             on_hand=row.on_hand, allocated=row.allocated, available=row.available,
@@ -144,11 +146,11 @@ class Product:
         )  # fmt: skip
 
     @strawberry.field(graphql_type=Availability)
-    def availability(self, info: Info) -> Any:  # Availability, or an awaitable of it
-        deps = info.context.deps
+    def availability(self) -> Any:  # Availability, or an awaitable of it
+        deps = self.context.deps
         if not needs_supply(self.row, deps):
             return availability_of(self.row, None, deps)
-        loader = info.context.loaders.supply_by_product
+        loader = self.context.loaders.supply_by_product
         known = loader.cache_map.get(self.row.id)
         if known is not None and known.done():  # prefetched by the list: no await needed
             return availability_of(self.row, known.result(), deps)
@@ -182,7 +184,7 @@ class Product:
 async def _product(info: Info, product_id: int) -> Product:
     row = await info.context.loaders.product_by_id.load(product_id)
     assert row is not None
-    return Product.of(row)
+    return Product.of(row, info.context)
 
 
 async def _order(info: Info, order_id: int) -> Order:
