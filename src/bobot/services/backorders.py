@@ -105,7 +105,7 @@ async def cancel_backorder(
         shipment_ids = await ShipmentLine.filter(backorder_id=backorder.id).values_list(
             "shipment_id", flat=True
         )
-        await refresh_shipments(shipment_ids, actor=actor, deps=deps)
+        await refresh_shipments(shipment_ids)
         if released:
             await fill_backorders(backorder.product_id, released, actor=actor, deps=deps)
         await recompute_etas([backorder.product_id], actor=actor, deps=deps)

@@ -11,7 +11,7 @@ from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
 from bobot.services.eta import FIFO_SQL, WAITING, WAITING_SQL
-from bobot.services.history import EventKind, PendingEvent, event, record
+from bobot.services.history import EventKind, event, record
 
 T = TypeVar("T")
 CHUNK = 500
@@ -68,7 +68,6 @@ UPDATE shipment SET status = 'READY'
    AND NOT EXISTS (SELECT 1 FROM shipment_line sl JOIN backorder b ON b.id = sl.backorder_id
                     WHERE sl.shipment_id = shipment.id AND sl.quantity > 0
                       AND b.status IN {WAITING_SQL})
-RETURNING id, order_id
 """
 
 
@@ -106,36 +105,28 @@ async def fill_backorders(product_id: int, units: int, *, actor: Actor, deps: De
         )
         for f in fills
     ]
-    if any(f.complete for f in fills):
-        events += [
-            event(
-                EventKind.SHIPMENT_READY,
-                actor=actor,
-                at=now,
-                subject_type="shipment",
-                subject_id=shipment_id,
-                order_id=order_id,
-            )
-            for shipment_id, order_id in await sql.fetch(_READY, [product_id, now])
-        ]
     await record(events)
+    if any(f.complete for f in fills):
+        await sql.execute(_READY, [product_id, now])
     return fills
 
 
-async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: Deps) -> None:
+async def refresh_shipments(shipment_ids: Iterable[int]) -> None:
     """Mark pending shipments READY once every unit is allocated, and pending or ready ones
-    CANCELLED once empty (every unit cancelled)."""
-    now = deps.now()
+    CANCELLED once empty (every unit cancelled).
+
+    A shipment's readiness follows from its backorders' events (``BACKORDER_ALLOCATED``,
+    ``BACKORDER_CANCELLED``), so it records none of its own.
+    """
     ids = sorted(set(shipment_ids))
-    events: list[PendingEvent] = []
     for part in chunks(ids):
         unshipped = await Shipment.filter(
             id__in=list(part), status__in=[ShipmentStatus.PENDING, ShipmentStatus.READY]
-        ).values_list("id", "order_id", "status")
+        ).values_list("id", "status")
         if not unshipped:
             continue
         unshipped_ids = [row[0] for row in unshipped]
-        pending = [(sid, oid) for sid, oid, status in unshipped if status is ShipmentStatus.PENDING]
+        pending = [sid for sid, status in unshipped if status is ShipmentStatus.PENDING]
         nonempty = set(
             await ShipmentLine.filter(shipment_id__in=unshipped_ids, quantity__gt=0).values_list(
                 "shipment_id", flat=True
@@ -146,25 +137,8 @@ async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: 
                 shipment_id__in=unshipped_ids, quantity__gt=0, backorder__status__in=list(WAITING)
             ).values_list("shipment_id", flat=True)
         )
-        ready = [(sid, oid) for sid, oid in pending if sid in nonempty and sid not in waiting]
-        empty = [(sid, oid) for sid, oid, _ in unshipped if sid not in nonempty]
-        for rows, status, kind in (
-            (ready, ShipmentStatus.READY, EventKind.SHIPMENT_READY),
-            (empty, ShipmentStatus.CANCELLED, None),
-        ):
-            if not rows:
-                continue
-            await Shipment.filter(id__in=[sid for sid, _ in rows]).update(status=status)
-            if kind is not None:
-                events += [
-                    event(
-                        kind,
-                        actor=actor,
-                        at=now,
-                        subject_type="shipment",
-                        subject_id=sid,
-                        order_id=oid,
-                    )
-                    for sid, oid in rows
-                ]
-    await record(events)
+        ready = [sid for sid in pending if sid in nonempty and sid not in waiting]
+        empty = [sid for sid in unshipped_ids if sid not in nonempty]
+        for chosen, status in ((ready, ShipmentStatus.READY), (empty, ShipmentStatus.CANCELLED)):
+            if chosen:
+                await Shipment.filter(id__in=chosen).update(status=status)
