@@ -35,3 +35,17 @@ def test_production_refuses_to_start_with_the_development_secret():
     assert Settings.from_env({"BOBOT_ENV": "production", "BOBOT_SECRET_KEY": "s3cret"}).env == (
         "production"
     )
+
+
+def test_every_graphql_example_in_the_readme_is_valid_against_the_schema():
+    import re
+
+    from graphql import parse, validate
+
+    from bobot.graphql.schema import create_schema
+
+    examples = re.findall(r"```graphql\n(.*?)```", README, re.S)
+    assert len(examples) >= 4
+    schema = create_schema()._schema
+    for example in examples:
+        assert validate(schema, parse(example)) == [], example
