@@ -24,6 +24,7 @@ run: venv
 test: venv
 	.ci/ensure-postgres
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark suite (~5 minutes): writes bench/results/latest.{json,md}.
@@ -33,6 +34,7 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/ruff format --check src tests
 
 schema: venv

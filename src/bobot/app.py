@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -53,7 +53,8 @@ class BobotGraphQL(GraphQL[Context, None]):
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every top-level error carries a code, the document's own errors included."""
         response = process_result(result)
-        for error in response.get("errors") or ():
+        errors = cast(list[dict[str, Any]], response.get("errors") or [])
+        for error in errors:
             extensions = error.setdefault("extensions", {})
             if "code" not in extensions:
                 # Errors without a path are the document's (syntax, unknown fields, types).

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from tortoise.transactions import in_transaction
 
 from bobot.models import Backorder
-from bobot.services.base import SYSTEM, Deps
+from bobot.services.base import SYSTEM, Deps, int_column
 from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gaps import scan_job, scan_recent_backorders
 
@@ -28,9 +28,8 @@ Job = Callable[[Deps], Awaitable[int]]
 
 async def refresh_etas(deps: Deps) -> int:
     """Recompute every waiting backorder's date (purchase orders go late as days pass)."""
-    product_ids = sorted(
-        set(await Backorder.filter(status__in=list(WAITING)).values_list("product_id", flat=True))
-    )
+    waiting = Backorder.filter(status__in=list(WAITING)).values_list("product_id", flat=True)
+    product_ids = sorted(set(await int_column(waiting)))
     changed = 0
     for start in range(0, len(product_ids), BATCH):
         async with in_transaction():

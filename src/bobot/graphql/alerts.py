@@ -22,11 +22,10 @@ from bobot.graphql.pagination import (
     encode_cursor,
     paginate,
 )
-from bobot.graphql.permissions import IsStaff
+from bobot.graphql.permissions import STAFF
 from bobot.graphql.types import Product, PurchaseOrder, Supplier, _product
 from bobot.services import gaps, shortages, switches
 
-STAFF = [IsStaff]
 AlertKind = strawberry.enum(m.AlertKind, name="AlertKind")
 AlertStatus = strawberry.enum(m.AlertStatus, name="AlertStatus")
 SuggestedAction = strawberry.enum(_SuggestedAction, name="SuggestedAction")

@@ -9,11 +9,9 @@ from bobot.domain.ordering import ShipPreference as DomainShipPreference
 from bobot.graphql.context import Info
 from bobot.graphql.enums import ShipPreference
 from bobot.graphql.errors import UserError, parse_id, returns_user_errors
-from bobot.graphql.permissions import CanShop
+from bobot.graphql.permissions import SHOP
 from bobot.graphql.types import Order, WaitlistEntry
 from bobot.services import orders, waitlist
-
-SHOP = [CanShop]
 
 
 @strawberry.input

@@ -8,10 +8,11 @@ from decimal import Decimal
 import strawberry
 
 from bobot.domain.availability import Policy
+from bobot.domain.fifo import Fill
 from bobot.graphql.context import Info
 from bobot.graphql.enums import BackorderPolicy, PurchaseOrderStatus
 from bobot.graphql.errors import UserError, parse_id, returns_user_errors
-from bobot.graphql.permissions import IsStaff
+from bobot.graphql.permissions import STAFF
 from bobot.graphql.types import (
     Backorder,
     Cancellation,
@@ -27,14 +28,12 @@ from bobot.models import Order as OrderRow
 from bobot.models import PurchaseOrderStatus as DomainPoStatus
 from bobot.services import backorders, catalog, purchasing, stock
 
-STAFF = [IsStaff]
-
 
 def _errors() -> list[UserError]:
     return []
 
 
-async def _filled(fills: list) -> list[Backorder]:  # type: ignore[type-arg]
+async def _filled(fills: list[Fill]) -> list[Backorder]:
     ids = [f.backorder_id for f in fills]
     rows = {r.id: r for r in await BackorderRow.filter(id__in=ids)} if ids else {}
     return [Backorder(row=rows[i]) for i in ids]

@@ -45,3 +45,8 @@ class CanShop(_Role):
 
     def allowed(self, viewer: Viewer) -> bool:
         return viewer.can_shop
+
+
+#: Ready-made ``permission_classes`` lists.
+STAFF: list[type[BasePermission]] = [IsStaff]
+SHOP: list[type[BasePermission]] = [CanShop]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
@@ -12,7 +13,7 @@ from bobot.domain.availability import StockStatus as DomainStockStatus
 from bobot.graphql.context import Info
 from bobot.graphql.enums import BackorderStatus, PurchaseOrderStatus, StockStatus
 from bobot.graphql.pagination import Connection, paginate
-from bobot.graphql.permissions import CanShop, IsStaff
+from bobot.graphql.permissions import SHOP, STAFF
 from bobot.graphql.types import (
     PRODUCT_COLUMNS,
     Backorder,
@@ -20,14 +21,14 @@ from bobot.graphql.types import (
     HistoryEvent,
     Order,
     Product,
+    ProductLike,
     ProductRow,
     PurchaseOrder,
     Supplier,
     WaitlistEntry,
     needs_supply,
 )
-
-STAFF = [IsStaff]
+from bobot.services.base import int_column
 
 
 def _backorder_open(now: datetime) -> Q:
@@ -47,7 +48,7 @@ def _status_filter(status: DomainStockStatus, now: datetime) -> Q:
     return Q(available=0) & ~_backorder_open(now)
 
 
-async def _prefetch_supply(info: Info, rows: list[ProductRow]) -> None:
+async def _prefetch_supply(info: Info, rows: Sequence[ProductLike]) -> None:
     """Load the supply of the products that will show a backorder date, in one statement,
     so that their availability resolves without waiting."""
     ids = [row.id for row in rows if needs_supply(row, info.context.deps)]
@@ -58,7 +59,7 @@ async def _prefetch_supply(info: Info, rows: list[ProductRow]) -> None:
 async def _product_id(sku: str | None) -> int | None:
     if sku is None:
         return None
-    found = await m.Product.filter(sku=sku).values_list("id", flat=True)
+    found = await int_column(m.Product.filter(sku=sku).values_list("id", flat=True))
     return found[0] if found else -1
 
 
@@ -95,7 +96,7 @@ class Query:
         await _prefetch_supply(info, [edge.node.row for edge in page.edges])
         return page
 
-    @strawberry.field(permission_classes=[CanShop])
+    @strawberry.field(permission_classes=SHOP)
     async def order(self, number: str) -> Order | None:
         row = await m.Order.get_or_none(number=number)
         return Order(row=row) if row else None

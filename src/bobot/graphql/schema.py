@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
@@ -43,7 +43,10 @@ def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
     # The limits' rule classes are made once per schema: ValidationCache keys on the rules,
     # so rules made afresh for each request (as QueryDepthLimiter and MaxAliasesLimiter do)
     # would never hit the cache.
-    limits = [max_depth_rule(MAX_DEPTH, None, None), max_aliases_rule(MAX_ALIASES)]
+    limits: list[type[ASTValidationRule]] = [
+        max_depth_rule(MAX_DEPTH, None, None),
+        max_aliases_rule(MAX_ALIASES),
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),

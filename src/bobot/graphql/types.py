@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -27,10 +27,8 @@ from bobot.graphql.enums import (
     WaitlistStatus,
 )
 from bobot.graphql.loaders import ProductSupply
-from bobot.graphql.permissions import IsStaff
+from bobot.graphql.permissions import STAFF
 from bobot.services.base import Deps, terms_of
-
-STAFF = [IsStaff]
 
 
 @strawberry.type(description="What a shopper can buy now, and what to tell them.")
@@ -613,4 +611,4 @@ class HistoryEvent:
 
     @strawberry.field
     def data(self) -> JSON:
-        return self.row.data
+        return cast(JSON, self.row.data)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -22,7 +23,7 @@ class Event(Model):
     product_id = fields.IntField(null=True)
     subject_type = fields.CharField(max_length=40)
     subject_id = fields.IntField()
-    data = fields.JSONField(default=dict)
+    data: dict[str, Any] = fields.JSONField(default=dict)
 
     class Meta:
         table = "event"

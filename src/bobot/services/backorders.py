@@ -6,7 +6,7 @@ from tortoise.transactions import in_transaction
 
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import Backorder, BackorderStatus, Cancellation, ShipmentLine
-from bobot.services.base import Actor, Deps, adjust_product, lock_products
+from bobot.services.base import Actor, Deps, adjust_product, int_column, lock_products
 from bobot.services.eta import recompute_etas
 from bobot.services.fulfilment import fill_backorders, refresh_shipments
 from bobot.services.history import EventKind, event, record
@@ -27,7 +27,9 @@ async def cancel_backorder(
     reason = reason.strip()[:500]
     now = deps.now()
     async with in_transaction():
-        found = await Backorder.filter(id=backorder_id).values_list("product_id", flat=True)
+        found = await int_column(
+            Backorder.filter(id=backorder_id).values_list("product_id", flat=True)
+        )
         if not found:
             raise NotFound(f"No backorder has id {backorder_id}.", field=["id"])
         await lock_products(found)
@@ -102,8 +104,8 @@ async def cancel_backorder(
             ]
         )
         await ShipmentLine.filter(backorder_id=backorder.id).update(quantity=backorder.quantity)
-        shipment_ids = await ShipmentLine.filter(backorder_id=backorder.id).values_list(
-            "shipment_id", flat=True
+        shipment_ids = await int_column(
+            ShipmentLine.filter(backorder_id=backorder.id).values_list("shipment_id", flat=True)
         )
         await refresh_shipments(shipment_ids)
         if released:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, Protocol, cast
 
 from tortoise.expressions import F
 
@@ -49,7 +50,16 @@ class Deps:
         )
 
 
-def terms_of(product: Product) -> BackorderTerms:
+class HasTerms(Protocol):
+    @property
+    def backorder_policy(self) -> Policy: ...
+    @property
+    def backorder_limit(self) -> int | None: ...
+    @property
+    def backorders_end_at(self) -> datetime | None: ...
+
+
+def terms_of(product: HasTerms) -> BackorderTerms:
     return BackorderTerms(
         policy=Policy(product.backorder_policy),
         limit=product.backorder_limit,
@@ -89,6 +99,11 @@ async def product_by_sku(sku: str, *, lock: bool = False, field_name: str = "sku
             f"No product has SKU {sku!r}.", code=ErrorCode.UNKNOWN_SKU, field=[field_name]
         )
     return product
+
+
+async def int_column(query: Awaitable[Any]) -> list[int]:
+    """What ``values_list(<an integer column>, flat=True)`` returns, typed as such."""
+    return cast(list[int], await query)
 
 
 async def lock_products(ids: Iterable[int]) -> dict[int, Product]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -43,7 +44,7 @@ async def upsert_product(
     if safety_stock is not None and safety_stock < 0:
         raise InvalidInput("safetyStock must not be negative.", field=["safetyStock"])
     now = deps.now()
-    values: dict[str, object] = {"name": name, "updated_at": now}
+    values: dict[str, Any] = {"name": name, "updated_at": now}
     if category is not None:
         values["category"] = category.strip()[:80]
     if price is not None:
@@ -184,7 +185,7 @@ async def set_supplier_offer(
         if not await Supplier.exists(id=supplier_id):
             raise NotFound(f"No supplier has id {supplier_id}.", field=["supplierId"])
         offer = await SupplierOffer.filter(supplier_id=supplier_id, product_id=product.id).first()
-        values = {
+        values: dict[str, Any] = {
             "unit_cost": cost,
             "lead_time_days": lead_time_days,
             "rank": rank,

@@ -21,7 +21,7 @@ from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.errors import Conflict, InvalidInput, NotFound
 from bobot.models import Alert, AlertStatus, Event, SupplierSwitch, SwitchStatus, WorkerCursor
-from bobot.services.base import SYSTEM, Actor, Deps, lock_products
+from bobot.services.base import SYSTEM, Actor, Deps, int_column, lock_products
 from bobot.services.gap_facts import gather_facts
 from bobot.services.history import EventKind, PendingEvent, event, record
 from bobot.services.proposals import build_proposal, save_proposal
@@ -82,7 +82,7 @@ async def scan(
         open_query = Alert.filter(dedupe_key__isnull=False)
         if ids is not None:
             open_query = open_query.filter(product_id__in=ids)
-        open_pids = await open_query.values_list("product_id", flat=True)
+        open_pids = await int_column(open_query.values_list("product_id", flat=True))
         scope = sorted({pid for pid, _ in found} | set(open_pids))
         if not scope:
             return result
@@ -93,9 +93,11 @@ async def scan(
             for a in await Alert.filter(dedupe_key__isnull=False, product_id__in=scope)
         }
         proposed_products = set(
-            await SupplierSwitch.filter(
-                product_id__in=scope, status=SwitchStatus.PROPOSED
-            ).values_list("product_id", flat=True)
+            await int_column(
+                SupplierSwitch.filter(
+                    product_id__in=scope, status=SwitchStatus.PROPOSED
+                ).values_list("product_id", flat=True)
+            )
         )
         events = []
         for key, gap in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):

@@ -14,7 +14,14 @@ from tortoise.transactions import in_transaction
 from bobot.errors import BobotError, Conflict, ErrorCode, InvalidInput, NotFound
 from bobot.models import Product, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier
 from bobot.models.purchasing import OPEN_PO_STATUSES
-from bobot.services.base import Actor, Deps, adjust_product, lock_products, require_quantity
+from bobot.services.base import (
+    Actor,
+    Deps,
+    adjust_product,
+    int_column,
+    lock_products,
+    require_quantity,
+)
 from bobot.services.eta import recompute_etas
 from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
@@ -58,7 +65,7 @@ async def _products_for(lines: Sequence[PoLineInput]) -> dict[str, Product]:
         )
     for index, line in enumerate(lines):
         require_quantity(line.quantity, field_name=f"lines.{index}.quantity")
-    ids = await Product.filter(sku__in=skus).values_list("id", flat=True)
+    ids = await int_column(Product.filter(sku__in=skus).values_list("id", flat=True))
     products = {p.sku: p for p in (await lock_products(ids)).values()}
     for index, line in enumerate(lines):
         if line.sku not in products:
@@ -151,9 +158,11 @@ async def update_purchase_order(
         _check_date(expected_date, deps)
     now = deps.now()
     async with in_transaction():
-        product_ids = await PurchaseOrderLine.filter(
-            purchase_order_id=purchase_order_id
-        ).values_list("product_id", flat=True)
+        product_ids = await int_column(
+            PurchaseOrderLine.filter(purchase_order_id=purchase_order_id).values_list(
+                "product_id", flat=True
+            )
+        )
         extra = await _products_for(lines) if lines else {}
         await lock_products([*product_ids, *(p.id for p in extra.values())])
         po = await PurchaseOrder.filter(id=purchase_order_id).select_for_update().first()
@@ -175,6 +184,7 @@ async def update_purchase_order(
         due_before = {pid: _due(line) if was_open else 0 for pid, line in existing.items()}
 
         changes: dict[str, object] = {}
+        changed_lines: list[list[object]] = []
         for line_input in lines or ():
             product = extra[line_input.sku]
             line = existing.get(product.id)
@@ -198,7 +208,9 @@ async def update_purchase_order(
                 if line_input.unit_cost is not None:
                     line.unit_cost = line_input.unit_cost
                 await line.save(update_fields=["quantity", "unit_cost"])
-            changes.setdefault("lines", []).append([line_input.sku, line_input.quantity])  # type: ignore[union-attr]
+            changed_lines.append([line_input.sku, line_input.quantity])
+        if changed_lines:
+            changes["lines"] = changed_lines
         if expected_date is not None and expected_date != po.expected_date:
             changes["expected_date"] = [po.expected_date.isoformat(), expected_date.isoformat()]
             po.expected_date = expected_date

@@ -19,7 +19,14 @@ from bobot.models import (
 )
 from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services import purchasing
-from bobot.services.base import Actor, Deps, lock_products, product_by_sku, require_text
+from bobot.services.base import (
+    Actor,
+    Deps,
+    int_column,
+    lock_products,
+    product_by_sku,
+    require_text,
+)
 from bobot.services.gap_facts import gather_facts
 from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
@@ -125,7 +132,9 @@ async def approve_supplier_switch(
     """Approve once: the conditional UPDATE decides; the loser gets ALREADY_DECIDED."""
     now = deps.now()
     async with in_transaction():
-        product_id = await SupplierSwitch.filter(id=switch_id).values_list("product_id", flat=True)
+        product_id = await int_column(
+            SupplierSwitch.filter(id=switch_id).values_list("product_id", flat=True)
+        )
         if not product_id:
             raise NotFound(f"No supplier switch has id {switch_id}.", field=["id"])
         await lock_products(product_id)  # the project's lock order: products first
