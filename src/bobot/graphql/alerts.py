@@ -23,7 +23,7 @@ from bobot.graphql.pagination import (
     paginate,
 )
 from bobot.graphql.permissions import STAFF
-from bobot.graphql.types import Product, PurchaseOrder, Supplier, _product
+from bobot.graphql.types import Product, PurchaseOrder, Supplier, product_of
 from bobot.services import gaps, shortages, switches
 
 AlertKind = strawberry.enum(m.AlertKind, name="AlertKind")
@@ -60,7 +60,7 @@ class Shortage:
 
     @strawberry.field
     async def product(self, info: Info) -> Product:
-        return await _product(info, self.data.product_id)
+        return await product_of(info, self.data.product_id)
 
     @strawberry.field
     def sku(self) -> str:
@@ -113,7 +113,7 @@ class SupplierSwitch:
 
     @strawberry.field
     async def product(self, info: Info) -> Product:
-        return await _product(info, self.row.product_id)
+        return await product_of(info, self.row.product_id)
 
     @strawberry.field
     async def from_supplier(self, info: Info) -> Supplier | None:
@@ -228,7 +228,7 @@ class Alert:
 
     @strawberry.field
     async def product(self, info: Info) -> Product:
-        return await _product(info, self.row.product_id)
+        return await product_of(info, self.row.product_id)
 
     @strawberry.field(description="The proposed supplier switch, if any.")
     async def proposal(self, info: Info) -> SupplierSwitch | None:

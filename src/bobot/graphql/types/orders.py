@@ -1,0 +1,284 @@
+"""Order types: orders, their lines and shipments, backorders, cancellations, waitlists."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from bobot import models as m
+from bobot.graphql.context import Info
+from bobot.graphql.enums import (
+    BackorderStatus,
+    OrderStatus,
+    ShipmentStatus,
+    ShipPreference,
+    WaitlistStatus,
+)
+from bobot.graphql.types.catalog import Product, product_of
+from bobot.graphql.types.history import Actor
+
+
+async def order_of(info: Info, order_id: int) -> Order:
+    row = await info.context.loaders.order_by_id.load(order_id)
+    assert row is not None
+    return Order(row=row)
+
+
+@strawberry.type
+class Backorder:
+    row: strawberry.Private[m.Backorder]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def sku(self) -> str:
+        return self.row.sku
+
+    @strawberry.field(description="Units still wanted (after cancellations).")
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    @strawberry.field
+    def quantity_ordered(self) -> int:
+        return self.row.quantity_ordered
+
+    @strawberry.field
+    def quantity_allocated(self) -> int:
+        return self.row.quantity_allocated
+
+    @strawberry.field
+    def status(self) -> BackorderStatus:  # type: ignore[valid-type]
+        return self.row.status
+
+    @strawberry.field
+    def priority(self) -> int:
+        return self.row.priority
+
+    @strawberry.field(description="The date told to the customer when they ordered.")
+    def promised_date(self) -> date:
+        return self.row.promised_date
+
+    @strawberry.field(description="The current ship date, recomputed from purchase orders.")
+    def expected_date(self) -> date:
+        return self.row.expected_date
+
+    @strawberry.field
+    def is_estimate(self) -> bool:
+        return self.row.eta_is_estimate
+
+    @strawberry.field(description="The expected date has moved past the promised date.")
+    def is_delayed(self) -> bool:
+        return self.row.is_delayed
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order:
+        return await order_of(info, self.row.order_id)
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product:
+        return await product_of(info, self.row.product_id)
+
+
+@strawberry.type
+class Customer:
+    email: str
+    name: str
+
+
+@strawberry.type
+class OrderLine:
+    row: strawberry.Private[m.OrderLine]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def sku(self) -> str:
+        return self.row.sku
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    async def _backorders(self, info: Info) -> list[m.Backorder]:
+        return await info.context.loaders.backorders_by_order_line.load(self.row.id)
+
+    @strawberry.field(description="Units allocated to this line: shipped now or ready to ship.")
+    async def quantity_allocated(self, info: Info) -> int:
+        backorders = await self._backorders(info)
+        return self.row.quantity_from_stock + sum(b.quantity_allocated for b in backorders)
+
+    @strawberry.field(description="Units still waiting for stock.")
+    async def quantity_backordered(self, info: Info) -> int:
+        backorders = await self._backorders(info)
+        return sum(
+            b.quantity - b.quantity_allocated
+            for b in backorders
+            if b.status in (m.BackorderStatus.OPEN, m.BackorderStatus.PARTIALLY_ALLOCATED)
+        )
+
+    @strawberry.field
+    async def quantity_cancelled(self, info: Info) -> int:
+        backorders = await self._backorders(info)
+        return sum(b.quantity_ordered - b.quantity for b in backorders)
+
+
+@strawberry.type
+class ShipmentLine:
+    sku: str
+    quantity: int
+
+
+@strawberry.type
+class Shipment:
+    row: strawberry.Private[m.Shipment]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def status(self) -> ShipmentStatus:  # type: ignore[valid-type]
+        return self.row.status
+
+    @strawberry.field
+    def cost(self) -> Decimal:
+        return self.row.cost
+
+    @strawberry.field
+    def shipped_at(self) -> datetime | None:
+        return self.row.shipped_at
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[ShipmentLine]:
+        rows = await info.context.loaders.shipment_lines_by_shipment.load(self.row.id)
+        # One line per SKU (a shipment may carry a line's stock and backordered units).
+        units: dict[str, int] = {}
+        for r in rows:
+            units[r.sku] = units.get(r.sku, 0) + r.quantity
+        return [ShipmentLine(sku=sku, quantity=n) for sku, n in units.items() if n]
+
+
+@strawberry.type
+class Order:
+    row: strawberry.Private[m.Order]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def number(self) -> str:
+        return self.row.number
+
+    @strawberry.field
+    def status(self) -> OrderStatus:  # type: ignore[valid-type]
+        return self.row.status
+
+    @strawberry.field
+    def ship_preference(self) -> ShipPreference:  # type: ignore[valid-type]
+        return self.row.ship_preference
+
+    @strawberry.field
+    def customer(self) -> Customer:
+        return Customer(email=self.row.customer_email, name=self.row.customer_name)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        rows = await info.context.loaders.lines_by_order.load(self.row.id)
+        return [OrderLine(row=r) for r in rows]
+
+    @strawberry.field
+    async def shipments(self, info: Info) -> list[Shipment]:
+        rows = await info.context.loaders.shipments_by_order.load(self.row.id)
+        return [Shipment(row=r) for r in rows]
+
+    @strawberry.field
+    async def backorders(self, info: Info) -> list[Backorder]:
+        rows = await info.context.loaders.backorders_by_order.load(self.row.id)
+        return [Backorder(row=r) for r in rows]
+
+
+@strawberry.type
+class WaitlistEntry:
+    row: strawberry.Private[m.WaitlistEntry]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.row.email
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    @strawberry.field
+    def status(self) -> WaitlistStatus:  # type: ignore[valid-type]
+        return self.row.status
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product:
+        return await product_of(info, self.row.product_id)
+
+
+@strawberry.type
+class Cancellation:
+    row: strawberry.Private[m.Cancellation]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def sku(self) -> str:
+        return self.row.sku
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    @strawberry.field(description="Allocated units handed to the next in line.")
+    def quantity_released(self) -> int:
+        return self.row.quantity_released
+
+    @strawberry.field
+    def reason(self) -> str:
+        return self.row.reason
+
+    @strawberry.field
+    def actor(self) -> Actor:
+        return Actor(kind=self.row.actor_kind, id=self.row.actor_id, channel=self.row.channel)
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field
+    async def backorder(self, info: Info) -> Backorder:
+        row = await info.context.loaders.backorder_by_id.load(self.row.backorder_id)
+        assert row is not None
+        return Backorder(row=row)
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order:
+        return await order_of(info, self.row.order_id)
