@@ -3,7 +3,8 @@
 1. The HTTP floors (Starlette JSON, bare strawberry ``{ hello }``), each served by uvicorn.
 2. For each database: generate the store, serve it with ``bobot serve`` and drive it from a
    separate process at each concurrency, read the server's peak memory, then count SQL
-   statements per request and time the restock against its SQL floor (in-process).
+   statements per request and time the restock and the shortage report against their SQL
+   floors (in-process).
 3. Write ``latest.json`` and ``latest.md`` (ratios to the floors, targets met or missed).
 """
 
@@ -27,7 +28,7 @@ from bench.pg import PostgresServer
 from bench.plan import FULL, SMOKE, Plan
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SCENARIOS = ("product", "products", "place_order")  # (d) shortages: add its name here
+APP_SCENARIOS = ("product", "products", "place_order", "shortages")
 FLOORS = {"strawberry": "hello", "starlette": "json"}  # app -> scenario
 
 
@@ -117,12 +118,19 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
         log(f"{backend}: restock")
         restock = run_json("bench.restock", str(manifest))
         log(f"{backend}: restock {restock['service_s']} s, floor {restock['floor_s']} s")
+        log(f"{backend}: shortages")
+        shortages = run_json("bench.shortages", str(manifest))
+        log(
+            f"{backend}: shortages of {shortages['products']} products "
+            f"{shortages['service_s']} s, floor {shortages['floor_s']} s"
+        )
     return {
         "generate": generated,
         "http": http,
         "peak_rss_mb": peak,
         "statements": statements,
         "restock": restock,
+        "shortages": shortages,
     }
 
 

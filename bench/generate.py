@@ -6,7 +6,7 @@ ordered purchase orders, ``available = on_hand - allocated`` (0 when backorders 
 Expected dates are those the ETA walk gives, so the first recompute only moves what moved.
 
 ``python -m bench.generate URL MANIFEST [--smoke]`` migrates URL, fills it and writes the
-manifest (SKUs and the storefront token) that the other steps read.
+manifest (SKUs, a storefront and a staff token) that the other steps read.
 """
 
 from __future__ import annotations
@@ -326,12 +326,13 @@ async def generate(url: str, plan: Plan) -> dict[str, Any]:
         bad = await inconsistent_products()
         if bad:
             raise RuntimeError(f"{bad} products have inconsistent counters")
-        _, token = await create_token(
-            name="bench storefront", role=TokenRole.STOREFRONT, deps=Deps(settings=settings)
-        )
+        deps = Deps(settings=settings)
+        _, token = await create_token(name="bench storefront", role=TokenRole.STOREFRONT, deps=deps)
+        _, staff_token = await create_token(name="bench staff", role=TokenRole.STAFF, deps=deps)
     return {
         "url": url,
-        "token": token,
+        "token": token,  # storefront
+        "staff_token": staff_token,
         "skus": dict(store.skus),
         "restock": {
             "service": RESTOCK_SKUS[0],

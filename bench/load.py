@@ -86,8 +86,9 @@ class Run:
         conn = HttpConnection(parts.hostname or "127.0.0.1", parts.port or 80)
         rng = random.Random(self.seed * 1000 + index)
         headers = "Content-Type: application/json\r\n"
-        if self.scenario.token:
-            headers += f"Authorization: Bearer {self.manifest['token']}\r\n"
+        token = self.scenario.bearer(self.manifest)
+        if token is not None:
+            headers += f"Authorization: Bearer {token}\r\n"
         method = "GET" if self.scenario.body(rng, self.manifest) is None else "POST"
         tally = self.tally
         while True:
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--max-requests", type=int, default=100_000)
-    parser.add_argument("--manifest", help="the store's manifest (SKUs, token)")
+    parser.add_argument("--manifest", help="the store's manifest (SKUs, tokens)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     manifest: dict[str, Any] = {}

@@ -1,9 +1,10 @@
 """What each load scenario sends, and what counts as a correct answer.
 
 A scenario builds one request body from a random generator and the store's manifest, and
-checks the decoded answer. To add one (e.g. (d) ``shortages``), add a :class:`Scenario` to
-``SCENARIOS`` and its name to ``bench.__main__.APP_SCENARIOS``: the driver, the statement
-counter and the report pick it up from there.
+checks the decoded answer; ``token`` says which of the manifest's tokens it sends (``TOKENS``:
+storefront or staff), if any. To add one, add a :class:`Scenario` to ``SCENARIOS`` and its
+name to ``bench.__main__.APP_SCENARIOS``: the driver and the report pick it up from there (the
+statement counter and the report's SQL columns name each scenario).
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ PLACE_ORDER = (
     "mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) {"
     " order { number status } userErrors { code message } } }"
 )
+SHORTAGES = (
+    "query Shortages($first: Int!) { shortages(first: $first) { nodes { sku backordered"
+    " available uncovered oldestBackorderAgeDays nextPurchaseOrderDate etaForNewOrder severity"
+    " incoming { date quantity } } } }"
+)
 HELLO = "{ hello }"
 
 Body = dict[str, Any] | None
 Manifest = dict[str, Any]
+TOKENS = {"storefront": "token", "staff": "staff_token"}  # a scenario's token -> manifest key
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,16 @@ class Scenario:
     path: str
     body: Callable[[random.Random, Manifest], Body]  # None: a GET
     ok: Callable[[Any], bool]
-    token: bool = False  # sends the storefront token
+    token: str | None = None  # a key of TOKENS: the token it sends (None: anonymous)
+
+    def bearer(self, manifest: Manifest) -> str | None:
+        """The token this scenario sends, read from the manifest."""
+        return token_of(self.token, manifest)
+
+
+def token_of(role: str | None, manifest: Manifest) -> str | None:
+    """The manifest's ``role`` token ("storefront" or "staff"); None for no role."""
+    return None if role is None else str(manifest[TOKENS[role]])
 
 
 def _restock(manifest: Manifest) -> set[str]:
@@ -63,6 +79,13 @@ def product_body(rng: random.Random, manifest: Manifest) -> Body:
 def products_body(first: int) -> Callable[[random.Random, Manifest], Body]:
     def body(rng: random.Random, manifest: Manifest) -> Body:
         return {"query": PRODUCTS, "variables": {"first": first}}
+
+    return body
+
+
+def shortages_body(first: int) -> Callable[[random.Random, Manifest], Body]:
+    def body(rng: random.Random, manifest: Manifest) -> Body:
+        return {"query": SHORTAGES, "variables": {"first": first}}
 
     return body
 
@@ -102,6 +125,19 @@ def order_ok(answer: Any) -> bool:
     return bool(payload and payload["order"] and not payload["userErrors"])
 
 
+def shortages_ok(answer: Any) -> bool:
+    """A non-empty page, each node with its SKU, a severity and counters that add up."""
+    data = _data(answer)
+    nodes = data and data["shortages"]["nodes"]
+    return bool(
+        nodes
+        and all(
+            n["sku"] and 1 <= n["severity"] <= 100 and 0 <= n["uncovered"] <= n["backordered"]
+            for n in nodes
+        )
+    )
+
+
 def hello_ok(answer: Any) -> bool:
     data = _data(answer)
     return bool(data and data.get("hello") == "world")
@@ -113,9 +149,21 @@ SCENARIOS = {
         Scenario("product", "(a) product(sku) availability", "/graphql", product_body, product_ok),
         Scenario("products", "(b) products(first: 50)", "/graphql", products_body(50), products_ok),
         Scenario(
-            "place_order", "(c) placeOrder, 1-3 lines", "/graphql", order_body, order_ok, token=True
+            "place_order",
+            "(c) placeOrder, 1-3 lines",
+            "/graphql",
+            order_body,
+            order_ok,
+            token="storefront",
         ),
-        # (d) shortages: a staff query, added here when the API has it.
+        Scenario(
+            "shortages",
+            "(d) shortages(first: 50), staff",
+            "/graphql",
+            shortages_body(50),
+            shortages_ok,
+            token="staff",
+        ),
         Scenario(
             "hello", "strawberry { hello }", "/graphql", lambda rng, m: {"query": HELLO}, hello_ok
         ),

@@ -17,22 +17,33 @@ from typing import Any
 
 import httpx
 
-from bench.scenarios import SCENARIOS, Body, order_body, prepare, products_body
+from bench.scenarios import (
+    SCENARIOS,
+    Body,
+    Manifest,
+    order_body,
+    prepare,
+    products_body,
+    shortages_body,
+    token_of,
+)
 from bench.sqllog import capture_sql
 from bobot.app import create_app
 from bobot.config import Settings
 
 
 class Counter:
-    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, manifest: Manifest) -> None:
         self.client = client
-        self.token = token
+        self.manifest = manifest
 
     async def count(
-        self, make: Callable[[], Body], *, token: bool = False
+        self, make: Callable[[], Body], *, token: str | None = None
     ) -> tuple[int, list[str]]:
-        """Statements of the second of two requests made by ``make`` (a new body each)."""
-        headers = {"Authorization": f"Bearer {self.token}"} if token else {}
+        """Statements of the second of two requests made by ``make`` (a new body each), sent
+        with the manifest's ``token`` ("storefront", "staff" or None: anonymous)."""
+        bearer = token_of(token, self.manifest)
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
         (await self.client.post("/graphql", json=make(), headers=headers)).raise_for_status()
         body = make()
         with capture_sql() as statements:
@@ -53,7 +64,7 @@ async def count_all(manifest: dict[str, Any]) -> dict[str, Any]:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http,
     ):
-        counter = Counter(http, manifest["token"])
+        counter = Counter(http, manifest)
         by_kind = {}
         samples = {}
         for kind, skus in sorted(manifest["skus"].items()):
@@ -74,12 +85,20 @@ async def count_all(manifest: dict[str, Any]) -> dict[str, Any]:
             orders[kind] = {}
             for lines in (1, 2, 3):
                 orders[kind][str(lines)], samples[f"order:{kind}:{lines}"] = await counter.count(
-                    lambda pool=pool, lines=lines: order_body(rng, pool, lines), token=True
+                    lambda pool=pool, lines=lines: order_body(rng, pool, lines),
+                    token=SCENARIOS["place_order"].token,
                 )
+        shortage_pages = {}
+        for first in (1, 50, 100):
+            page = shortages_body(first)
+            shortage_pages[str(first)], samples[f"shortages:{first}"] = await counter.count(
+                lambda page=page: page(rng, manifest), token=SCENARIOS["shortages"].token
+            )
     return {
         "product": {"by_kind": by_kind, "max": max(by_kind.values())},
         "products": {"by_page_size": pages, "max": max(pages.values())},
         "place_order": {"by_lines": orders, "per_line": _per_line(orders)},
+        "shortages": {"by_page_size": shortage_pages, "max": max(shortage_pages.values())},
         "samples": samples,
     }
 

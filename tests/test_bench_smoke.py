@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ("product", "products", "place_order")
+SCENARIOS = ("product", "products", "place_order", "shortages")
 CONCURRENCIES = ("1", "16")
 
 
@@ -54,6 +54,8 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert counts["product"]["max"] > 0
     assert set(counts["products"]["by_page_size"]) == {"1", "50", "100"}
     assert set(counts["place_order"]["per_line"]) == {"in_stock", "backorder"}
+    assert set(counts["shortages"]["by_page_size"]) == {"1", "50", "100"}
+    assert counts["shortages"]["max"] > 0
 
     restock = sqlite["restock"]
     assert restock["backorders_filled"] > 0
@@ -62,7 +64,18 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert restock["inconsistent_products"] == 0
     assert restock["service_s"] > 0 and restock["floor_s"] > 0
 
+    shortages = sqlite["shortages"]
+    assert shortages["products"] > 0
+    assert shortages["products"] == shortages["floor_products"]
+    assert shortages["same_skus"] is True
+    assert shortages["same_uncovered"] is True
+    assert shortages["service_s"] > 0 and shortages["floor_s"] > 0 and shortages["ratio"] > 0
+    assert shortages["service_statements"] > 0
+
     assert results["targets"] and all(isinstance(row["met"], bool) for row in results["targets"])
     table = (tmp_path / "latest.md").read_text()
     assert "| sqlite | (a) product(sku) availability | 16 |" in table
+    assert "| sqlite | (d) shortages(first: 50), staff | 16 |" in table
+    assert "## Shortage report (in-process)" in table
+    assert "shortages within 3x of its SQL floor" in table
     assert "## Targets" in table
