@@ -1,7 +1,9 @@
-"""A throw-away PostgreSQL server for the benchmark (the same recipe as tests/conftest.py).
+"""A throw-away PostgreSQL server, for the benchmark and the test suite.
 
-Started from the machine's binaries (``/usr/lib/postgresql/<version>/bin``) on 127.0.0.1 and a
-free port, with its data in a temporary folder that ``stop()`` removes.
+Started from the machine's binaries (``/usr/lib/postgresql/<version>/bin``; ``.ci/ensure-postgres``
+installs them) on 127.0.0.1 and a free port, with trust authentication, fsync off and its data
+in a temporary folder that ``stop()`` removes. ``initdb`` refuses to run as root, so as root
+the server runs as the ``postgres`` user.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
-
-DATABASE = "bobot_bench"
 
 
 def free_port() -> int:
@@ -43,9 +43,10 @@ def bin_dir() -> Path:
 class PostgresServer:
     """Trust auth, fsync off (like the test server), listening on 127.0.0.1 only."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str = "bobot_bench") -> None:
+        self.database = database
         self.bin = bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="bobot-bench-pg-", dir="/tmp"))
+        self.root = Path(tempfile.mkdtemp(prefix="bobot-pg-", dir="/tmp"))
         self.data = self.root / "data"
         self.port = 0
         self.running = False
@@ -56,7 +57,7 @@ class PostgresServer:
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{DATABASE}"
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.database}"
 
     def _run(self, *args: str) -> None:
         cmd = [str(self.bin / args[0]), *args[1:]]
@@ -70,7 +71,7 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
         options = (
             f"-k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         for _attempt in range(5):  # the free port may be taken before the server binds it
             self.port = free_port()
@@ -95,7 +96,7 @@ class PostgresServer:
         else:
             raise RuntimeError(f"PostgreSQL did not start; see {self.root / 'server.log'}")
         self._run(
-            "createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", DATABASE
+            "createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", self.database
         )
         return self
 

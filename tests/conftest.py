@@ -24,22 +24,17 @@ each table and ``sqlite_sequence`` in one transaction). Tests are grouped so tha
 SQLite variants run before the PostgreSQL ones, so the ORM switches backend once or twice
 per session (module-scoped fixtures of a module with both may be set up twice).
 
-The PostgreSQL server is a throw-away cluster started from the machine's binaries
-(``/usr/lib/postgresql/<version>/bin``) the first time a PostgreSQL test runs, on a free
-port, with its data in a temporary folder removed at the end of the session.
+The PostgreSQL server is a throw-away cluster (``bench.pg.PostgresServer``, shared with the
+benchmark) started from the machine's binaries the first time a PostgreSQL test runs, on a
+free port, with its data in a temporary folder removed at the end of the session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
-import glob
 import logging
-import os
 import shutil
-import socket
-import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +42,7 @@ from pathlib import Path
 
 import pytest
 import tortoise.context
+from bench.pg import PostgresServer
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
@@ -73,103 +69,6 @@ class Database:
         return self.backend == "postgres"
 
 
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-def _pg_bin_dir() -> Path:
-    """The newest ``/usr/lib/postgresql/<version>/bin``; installs PostgreSQL if missing."""
-    candidates = glob.glob("/usr/lib/postgresql/*/bin/initdb")
-    if not candidates and os.geteuid() == 0 and shutil.which("apt-get"):
-        # Normally done by `make test` beforehand; this is the fallback for a bare pytest run.
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-            check=True,
-            env=env,
-        )
-        candidates = glob.glob("/usr/lib/postgresql/*/bin/initdb")
-    if not candidates:
-        raise RuntimeError(
-            "PostgreSQL binaries not found in /usr/lib/postgresql/*/bin: "
-            "install them (apt-get install -y postgresql) or run `make test`"
-        )
-
-    def version(path: str) -> tuple[int, ...]:
-        raw = Path(path).parent.parent.name
-        return tuple(int(part) for part in raw.split(".") if part.isdigit())
-
-    return Path(max(candidates, key=version)).parent
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PostgresServer:
-    """A throw-away PostgreSQL cluster (trust auth, fsync off) on 127.0.0.1:<free port>."""
-
-    def __init__(self) -> None:
-        self.bin = _pg_bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="bobot-pg-", dir="/tmp"))
-        self.data = self.root / "data"
-        self.port = 0
-        self.running = False
-        self._as_postgres = os.geteuid() == 0  # initdb refuses to run as root
-        if self._as_postgres:
-            shutil.chown(self.root, "postgres", "postgres")
-        atexit.register(self.stop)  # in case the session finalizer never runs
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{PG_DATABASE}"
-
-    def _run(self, *args: str) -> None:
-        cmd = [str(self.bin / args[0]), *args[1:]]
-        if self._as_postgres:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        result = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
-            )
-
-    def start(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
-        options = (
-            f"-k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
-        last_error: Exception | None = None
-        for _attempt in range(5):  # the free port may be taken before the server binds it
-            self.port = _free_port()
-            try:
-                self._run(
-                    "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
-                    "-w", "-t", "30", "-o", f"-p {self.port} {options}", "start",
-                )  # fmt: skip
-            except RuntimeError as exc:
-                last_error = exc
-                continue
-            self.running = True
-            break
-        else:
-            log = self.root / "server.log"
-            tail = log.read_text()[-2000:] if log.exists() else ""
-            raise RuntimeError(f"PostgreSQL did not start: {last_error}\n{tail}")
-        self._run("createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres",
-                  PG_DATABASE)  # fmt: skip
-
-    def stop(self) -> None:
-        if self.running:
-            self.running = False
-            with contextlib.suppress(RuntimeError):
-                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
 # --------------------------------------------------------------------------- ORM harness
 
 
@@ -188,7 +87,7 @@ class Harness:
         if backend == "sqlite":
             return f"sqlite://{self._sqlite_dir / 'test.sqlite3'}"
         if self._pg is None:
-            server = PostgresServer()
+            server = PostgresServer(database=PG_DATABASE)
             try:
                 await asyncio.to_thread(server.start)
             except BaseException:
