@@ -33,16 +33,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import tortoise.context
 from bench.pg import PostgresServer
+from bench.sqllog import capture_sql
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
@@ -264,36 +264,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # --------------------------------------------------------------------------- SQL capture
-
-
-class _SqlHandler(logging.Handler):
-    def __init__(self, sink: list[str]) -> None:
-        super().__init__(logging.DEBUG)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # Statements are logged as ("%s: %s", query, values) or as the bare query;
-        # connection open/close messages ("Created connection ...") are not statements.
-        if record.msg == "%s: %s" and isinstance(record.args, tuple) and record.args:
-            self.sink.append(str(record.args[0]))
-        elif not record.args and isinstance(record.msg, str):
-            self.sink.append(record.msg)
-
-
-@contextlib.contextmanager
-def capture_sql() -> Iterator[list[str]]:
-    """Collect the SQL statements Tortoise runs inside the block (BEGIN/COMMIT excluded)."""
-    statements: list[str] = []
-    logger = logging.getLogger("tortoise.db_client")
-    handler = _SqlHandler(statements)
-    previous_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield statements
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous_level)
 
 
 @pytest.fixture
