@@ -167,3 +167,16 @@ async def test_two_workers_following_the_history_scan_a_change_once(db):
 
     assert sorted(scanned) == [0, 0, 1]
     assert await Alert.filter(kind=AlertKind.UNCOVERED_BACKORDERS).count() == 1
+
+
+async def test_a_late_po_with_no_faster_supplier_suggests_telling_customers(db):
+    deps = make_deps()
+    await product(deps, "MUG", lead_days=30)  # Acme only: nobody to switch to
+    await purchase_order(deps, "MUG", 5, in_days=3)
+    await order(deps, "a@example.com", ("MUG", 2))
+    clock_of(deps).advance(days=6)
+
+    await gaps.scan(deps=deps)
+
+    alert = await Alert.get(kind=AlertKind.PO_LATE)
+    assert alert.suggested_action.value == "NOTIFY_CUSTOMERS" and alert.switch_id is None

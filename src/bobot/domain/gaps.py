@@ -149,7 +149,9 @@ def detect(facts: ProductFacts, rules: GapRules) -> list[Gap]:
                 f.product_id,
                 GapKind.PO_LATE,
                 cause,
-                SuggestedAction.SWITCH_SUPPLIER,
+                # The scan upgrades this to SWITCH_SUPPLIER when an alternative offer
+                # would arrive sooner; without one, tell the customers who wait on it.
+                SuggestedAction.NOTIFY_CUSTOMERS if f.backordered else SuggestedAction.REORDER,
                 _clamp(40 + 3 * n + (20 if f.backordered else 0)),
                 late_po=worst,
             )
