@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -314,3 +315,29 @@ async def test_an_idempotency_key_reused_with_another_ship_preference_is_a_confl
         )
     assert refused.value.code is ErrorCode.IDEMPOTENCY_CONFLICT
     assert await Order.all().count() == 1
+
+
+@pytest.mark.postgres
+async def test_receiving_and_changing_one_purchase_order_at_once_take_locks_in_one_order(db):
+    deps = make_deps()
+    for sku in ("MUG", "PAN"):
+        await product(deps, sku)
+        await order(deps, f"{sku}@example.com", (sku, 3))
+    supplier = await Supplier.get(name="Acme")
+    for _ in range(5):
+        po = await purchasing.create_purchase_order(
+            supplier_id=supplier.id, expected_date=days(5),
+            lines=[purchasing.PoLineInput("MUG", 2), purchasing.PoLineInput("PAN", 2)],
+            actor=STAFF, deps=deps,
+        )  # fmt: skip
+        received, changed = await asyncio.gather(
+            stock.receive_purchase_order(purchase_order_id=po.id, actor=STAFF, deps=deps),
+            purchasing.update_purchase_order(
+                purchase_order_id=po.id, expected_date=days(9), actor=STAFF, deps=deps
+            ),
+            return_exceptions=True,
+        )
+        assert not isinstance(received, Exception), received
+        # Whichever came second saw the first's result: a received order cannot change.
+        assert not isinstance(changed, Exception) or isinstance(changed, BobotError), changed
+    await assert_counters_consistent()

@@ -28,6 +28,7 @@ from bobot.services.base import (
     Actor,
     Deps,
     adjust_product,
+    int_column,
     lock_products,
     product_by_sku,
     require_quantity,
@@ -71,6 +72,11 @@ async def receive_purchase_order(
 ) -> tuple[PurchaseOrder, list[Fill]]:
     """Receive every unit still due on a purchase order."""
     async with in_transaction():
+        # The project's lock order: products (in id order), then the purchase order.
+        line_products = PurchaseOrderLine.filter(purchase_order_id=purchase_order_id)
+        products = await lock_products(
+            await int_column(line_products.values_list("product_id", flat=True))
+        )
         po = await _lock_po(purchase_order_id)
         if po.status not in OPEN_PO_STATUSES:
             raise Conflict(
@@ -79,7 +85,10 @@ async def receive_purchase_order(
                 field=["id"],
             )
         lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).order_by("product_id")
-        products = await lock_products(line.product_id for line in lines)
+        # A line added while we waited for the locks: lock its product too.
+        products |= await lock_products(
+            line.product_id for line in lines if line.product_id not in products
+        )
         fills: list[Fill] = []
         for line in lines:
             due = line.quantity - line.quantity_received
