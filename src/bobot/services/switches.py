@@ -132,12 +132,20 @@ async def approve_supplier_switch(
     """Approve once: the conditional UPDATE decides; the loser gets ALREADY_DECIDED."""
     now = deps.now()
     async with in_transaction():
-        product_id = await int_column(
-            SupplierSwitch.filter(id=switch_id).values_list("product_id", flat=True)
+        found = await SupplierSwitch.filter(id=switch_id).values_list(
+            "product_id", "late_purchase_order_id"
         )
-        if not product_id:
+        if not found:
             raise NotFound(f"No supplier switch has id {switch_id}.", field=["id"])
-        await lock_products(product_id)  # the project's lock order: products first
+        product_id, late_po_id = found[0]
+        # The project's lock order: every product this may touch (the late order's too, as
+        # it may be reduced), in id order, before any other row.
+        late_po_products = await int_column(
+            PurchaseOrderLine.filter(purchase_order_id=late_po_id).values_list(
+                "product_id", flat=True
+            )
+        )
+        await lock_products([product_id, *late_po_products])
         changed = await SupplierSwitch.filter(id=switch_id, status=SwitchStatus.PROPOSED).update(
             status=SwitchStatus.APPROVED, decided_by=actor_label(actor), decided_at=now
         )
