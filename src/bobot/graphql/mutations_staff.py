@@ -36,7 +36,7 @@ def _errors() -> list[UserError]:
 async def _filled(fills: list[Fill]) -> list[Backorder]:
     ids = [f.backorder_id for f in fills]
     rows = {r.id: r for r in await BackorderRow.filter(id__in=ids)} if ids else {}
-    return [Backorder(row=rows[i]) for i in ids]
+    return [Backorder.of(rows[i]) for i in ids]
 
 
 @strawberry.input
@@ -217,7 +217,7 @@ class StaffMutation:
             deps=info.context.deps,
         )
         return CancelBackorderPayload(
-            backorder=Backorder(row=backorder), cancellation=Cancellation(row=cancellation)
+            backorder=Backorder.of(backorder), cancellation=Cancellation(row=cancellation)
         )
 
     @strawberry.mutation(permission_classes=STAFF)

@@ -114,7 +114,7 @@ class Query:
             query = query.filter(sku=sku)
         if status is not None:
             query = query.filter(status=status)
-        return await paginate(query, first=first, after=after, node=lambda r: Backorder(row=r))
+        return await paginate(query, first=first, after=after, node=Backorder.of)
 
     @strawberry.field(permission_classes=STAFF, description="Active waitlist entries in order.")
     async def waitlist(

@@ -164,7 +164,7 @@ class Product:
         from bobot.graphql.types.orders import Backorder
 
         rows = await info.context.loaders.open_backorders_by_product.load(self.row.id)
-        return [Backorder(row=r) for r in rows]
+        return [Backorder.of(r) for r in rows]
 
     @strawberry.field(permission_classes=STAFF, description="Active waitlist entries, in order.")
     async def waitlist(self, info: Info) -> list[Annotated[WaitlistEntry, ORDERS]]:

@@ -28,55 +28,37 @@ async def order_of(info: Info, order_id: int) -> Order:
 
 @strawberry.type
 class Backorder:
+    """The backordered part of an order line (plain attributes: backorder lists are long)."""
+
     row: strawberry.Private[m.Backorder]
+    id: strawberry.ID
+    sku: str
+    quantity: int = strawberry.field(description="Units still wanted (after cancellations).")
+    quantity_ordered: int
+    quantity_allocated: int
+    status: BackorderStatus  # type: ignore[valid-type]
+    priority: int
+    promised_date: date = strawberry.field(
+        description="The date told to the customer when they ordered."
+    )
+    expected_date: date = strawberry.field(
+        description="The current ship date, recomputed from purchase orders."
+    )
+    is_estimate: bool
+    is_delayed: bool = strawberry.field(
+        description="The expected date has moved past the promised date."
+    )
+    created_at: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def sku(self) -> str:
-        return self.row.sku
-
-    @strawberry.field(description="Units still wanted (after cancellations).")
-    def quantity(self) -> int:
-        return self.row.quantity
-
-    @strawberry.field
-    def quantity_ordered(self) -> int:
-        return self.row.quantity_ordered
-
-    @strawberry.field
-    def quantity_allocated(self) -> int:
-        return self.row.quantity_allocated
-
-    @strawberry.field
-    def status(self) -> BackorderStatus:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field
-    def priority(self) -> int:
-        return self.row.priority
-
-    @strawberry.field(description="The date told to the customer when they ordered.")
-    def promised_date(self) -> date:
-        return self.row.promised_date
-
-    @strawberry.field(description="The current ship date, recomputed from purchase orders.")
-    def expected_date(self) -> date:
-        return self.row.expected_date
-
-    @strawberry.field
-    def is_estimate(self) -> bool:
-        return self.row.eta_is_estimate
-
-    @strawberry.field(description="The expected date has moved past the promised date.")
-    def is_delayed(self) -> bool:
-        return self.row.is_delayed
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    @classmethod
+    def of(cls, row: m.Backorder) -> Backorder:
+        return cls(
+            row=row, id=strawberry.ID(str(row.id)), sku=row.sku, quantity=row.quantity,
+            quantity_ordered=row.quantity_ordered, quantity_allocated=row.quantity_allocated,
+            status=row.status, priority=row.priority, promised_date=row.promised_date,
+            expected_date=row.expected_date, is_estimate=row.eta_is_estimate,
+            is_delayed=row.is_delayed, created_at=row.created_at,
+        )  # fmt: skip
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
@@ -209,7 +191,7 @@ class Order:
     @strawberry.field
     async def backorders(self, info: Info) -> list[Backorder]:
         rows = await info.context.loaders.backorders_by_order.load(self.row.id)
-        return [Backorder(row=r) for r in rows]
+        return [Backorder.of(r) for r in rows]
 
 
 @strawberry.type
@@ -277,7 +259,7 @@ class Cancellation:
     async def backorder(self, info: Info) -> Backorder:
         row = await info.context.loaders.backorder_by_id.load(self.row.backorder_id)
         assert row is not None
-        return Backorder(row=row)
+        return Backorder.of(row)
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
