@@ -73,7 +73,7 @@ class ShopMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return PlaceOrderPayload(order=Order(row=order))
+        return PlaceOrderPayload(order=Order.of(order))
 
     @strawberry.mutation(permission_classes=SHOP)
     @returns_user_errors(WaitlistPayload)
@@ -85,7 +85,7 @@ class ShopMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return WaitlistPayload(entry=WaitlistEntry(row=entry))
+        return WaitlistPayload(entry=WaitlistEntry.of(entry))
 
     @strawberry.mutation(permission_classes=SHOP)
     @returns_user_errors(WaitlistPayload)
@@ -93,4 +93,4 @@ class ShopMutation:
         entry = await waitlist.leave_waitlist(
             entry_id=parse_id(input.id), actor=info.context.viewer.actor, deps=info.context.deps
         )
-        return WaitlistPayload(entry=WaitlistEntry(row=entry))
+        return WaitlistPayload(entry=WaitlistEntry.of(entry))

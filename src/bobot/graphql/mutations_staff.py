@@ -202,7 +202,7 @@ class StaffMutation:
             deps=info.context.deps,
         )
         order = await OrderRow.get(id=shipment.order_id)
-        return MarkShipmentShippedPayload(shipment=Shipment(row=shipment), order=Order(row=order))
+        return MarkShipmentShippedPayload(shipment=Shipment.of(shipment), order=Order.of(order))
 
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(CancelBackorderPayload)
@@ -217,7 +217,7 @@ class StaffMutation:
             deps=info.context.deps,
         )
         return CancelBackorderPayload(
-            backorder=Backorder.of(backorder), cancellation=Cancellation(row=cancellation)
+            backorder=Backorder.of(backorder), cancellation=Cancellation.of(cancellation)
         )
 
     @strawberry.mutation(permission_classes=STAFF)

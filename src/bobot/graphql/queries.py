@@ -99,7 +99,7 @@ class Query:
     @strawberry.field(permission_classes=SHOP)
     async def order(self, number: str) -> Order | None:
         row = await m.Order.get_or_none(number=number)
-        return Order(row=row) if row else None
+        return Order.of(row) if row else None
 
     @strawberry.field(permission_classes=STAFF, description="Backorders, oldest first.")
     async def backorders(
@@ -124,7 +124,7 @@ class Query:
         product_id = await _product_id(sku)
         if product_id is not None:
             query = query.filter(product_id=product_id)
-        return await paginate(query, first=first, after=after, node=lambda r: WaitlistEntry(row=r))
+        return await paginate(query, first=first, after=after, node=WaitlistEntry.of)
 
     @strawberry.field(permission_classes=STAFF, description="Cancellations, newest first.")
     async def cancellations(
@@ -134,7 +134,7 @@ class Query:
         if sku is not None:
             query = query.filter(sku=sku)
         return await paginate(
-            query, first=first, after=after, descending=True, node=lambda r: Cancellation(row=r)
+            query, first=first, after=after, descending=True, node=Cancellation.of
         )
 
     @strawberry.field(permission_classes=STAFF)

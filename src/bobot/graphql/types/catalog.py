@@ -171,7 +171,7 @@ class Product:
         from bobot.graphql.types.orders import WaitlistEntry
 
         rows = await info.context.loaders.waitlist_by_product.load(self.row.id)
-        return [WaitlistEntry(row=r) for r in rows]
+        return [WaitlistEntry.of(r) for r in rows]
 
     @strawberry.field(permission_classes=STAFF, description="Open purchase orders bringing it.")
     async def purchase_orders(self, info: Info) -> list[Annotated[PurchaseOrder, PURCHASING]]:

@@ -23,7 +23,7 @@ from bobot.graphql.types.history import Actor
 async def order_of(info: Info, order_id: int) -> Order:
     row = await info.context.loaders.order_by_id.load(order_id)
     assert row is not None
-    return Order(row=row)
+    return Order.of(row)
 
 
 @strawberry.type
@@ -123,22 +123,17 @@ class ShipmentLine:
 @strawberry.type
 class Shipment:
     row: strawberry.Private[m.Shipment]
+    id: strawberry.ID
+    status: ShipmentStatus  # type: ignore[valid-type]
+    cost: Decimal
+    shipped_at: datetime | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def status(self) -> ShipmentStatus:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field
-    def cost(self) -> Decimal:
-        return self.row.cost
-
-    @strawberry.field
-    def shipped_at(self) -> datetime | None:
-        return self.row.shipped_at
+    @classmethod
+    def of(cls, row: m.Shipment) -> Shipment:
+        return cls(
+            row=row, id=strawberry.ID(str(row.id)), status=row.status, cost=row.cost,
+            shipped_at=row.shipped_at,
+        )  # fmt: skip
 
     @strawberry.field
     async def lines(self, info: Info) -> list[ShipmentLine]:
@@ -153,30 +148,21 @@ class Shipment:
 @strawberry.type
 class Order:
     row: strawberry.Private[m.Order]
+    id: strawberry.ID
+    number: str
+    status: OrderStatus  # type: ignore[valid-type]
+    ship_preference: ShipPreference  # type: ignore[valid-type]
+    customer: Customer
+    created_at: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def number(self) -> str:
-        return self.row.number
-
-    @strawberry.field
-    def status(self) -> OrderStatus:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field
-    def ship_preference(self) -> ShipPreference:  # type: ignore[valid-type]
-        return self.row.ship_preference
-
-    @strawberry.field
-    def customer(self) -> Customer:
-        return Customer(email=self.row.customer_email, name=self.row.customer_name)
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    @classmethod
+    def of(cls, row: m.Order) -> Order:
+        return cls(
+            row=row, id=strawberry.ID(str(row.id)), number=row.number, status=row.status,
+            ship_preference=row.ship_preference,
+            customer=Customer(email=row.customer_email, name=row.customer_name),
+            created_at=row.created_at,
+        )  # fmt: skip
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
@@ -186,7 +172,7 @@ class Order:
     @strawberry.field
     async def shipments(self, info: Info) -> list[Shipment]:
         rows = await info.context.loaders.shipments_by_order.load(self.row.id)
-        return [Shipment(row=r) for r in rows]
+        return [Shipment.of(r) for r in rows]
 
     @strawberry.field
     async def backorders(self, info: Info) -> list[Backorder]:
@@ -197,26 +183,18 @@ class Order:
 @strawberry.type
 class WaitlistEntry:
     row: strawberry.Private[m.WaitlistEntry]
+    id: strawberry.ID
+    email: str
+    quantity: int
+    status: WaitlistStatus  # type: ignore[valid-type]
+    created_at: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def email(self) -> str:
-        return self.row.email
-
-    @strawberry.field
-    def quantity(self) -> int:
-        return self.row.quantity
-
-    @strawberry.field
-    def status(self) -> WaitlistStatus:  # type: ignore[valid-type]
-        return self.row.status
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    @classmethod
+    def of(cls, row: m.WaitlistEntry) -> WaitlistEntry:
+        return cls(
+            row=row, id=strawberry.ID(str(row.id)), email=row.email, quantity=row.quantity,
+            status=row.status, created_at=row.created_at,
+        )  # fmt: skip
 
     @strawberry.field
     async def product(self, info: Info) -> Product:
@@ -226,34 +204,24 @@ class WaitlistEntry:
 @strawberry.type
 class Cancellation:
     row: strawberry.Private[m.Cancellation]
+    id: strawberry.ID
+    sku: str
+    quantity: int
+    quantity_released: int = strawberry.field(
+        description="Allocated units handed to the next in line."
+    )
+    reason: str
+    actor: Actor
+    created_at: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def sku(self) -> str:
-        return self.row.sku
-
-    @strawberry.field
-    def quantity(self) -> int:
-        return self.row.quantity
-
-    @strawberry.field(description="Allocated units handed to the next in line.")
-    def quantity_released(self) -> int:
-        return self.row.quantity_released
-
-    @strawberry.field
-    def reason(self) -> str:
-        return self.row.reason
-
-    @strawberry.field
-    def actor(self) -> Actor:
-        return Actor(kind=self.row.actor_kind, id=self.row.actor_id, channel=self.row.channel)
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    @classmethod
+    def of(cls, row: m.Cancellation) -> Cancellation:
+        return cls(
+            row=row, id=strawberry.ID(str(row.id)), sku=row.sku, quantity=row.quantity,
+            quantity_released=row.quantity_released, reason=row.reason,
+            actor=Actor(kind=row.actor_kind, id=row.actor_id, channel=row.channel),
+            created_at=row.created_at,
+        )  # fmt: skip
 
     @strawberry.field
     async def backorder(self, info: Info) -> Backorder:
