@@ -10,7 +10,7 @@ import strawberry
 from bobot import models as m
 from bobot.domain.gaps import SuggestedAction as _SuggestedAction
 from bobot.graphql.context import Info
-from bobot.graphql.types.catalog import Product, Supplier, product_of
+from bobot.graphql.types.catalog import Product, Supplier, product_of, supplier_of
 from bobot.graphql.types.purchasing import PurchaseOrder
 from bobot.services import shortages
 
@@ -21,10 +21,7 @@ SwitchStatus = strawberry.enum(m.SwitchStatus, name="SupplierSwitchStatus")
 
 
 async def _supplier(info: Info, supplier_id: int | None) -> Supplier | None:
-    if supplier_id is None:
-        return None
-    row = await info.context.loaders.supplier_by_id.load(supplier_id)
-    return Supplier(row=row) if row else None
+    return None if supplier_id is None else await supplier_of(info, supplier_id)
 
 
 async def _purchase_order(info: Info, purchase_order_id: int) -> PurchaseOrder | None:

@@ -235,10 +235,14 @@ class SupplierOffer:
 
     @strawberry.field
     async def supplier(self, info: Info) -> Supplier:
-        row = await info.context.loaders.supplier_by_id.load(self.row.supplier_id)
-        assert row is not None
-        return Supplier(row=row)
+        return await supplier_of(info, self.row.supplier_id)
 
     @strawberry.field
     async def product(self, info: Info) -> Product:
         return await product_of(info, self.row.product_id)
+
+
+async def supplier_of(info: Info, supplier_id: int) -> Supplier:
+    row = await info.context.loaders.supplier_by_id.load(supplier_id)
+    assert row is not None
+    return Supplier(row=row)

@@ -10,7 +10,7 @@ import strawberry
 from bobot import models as m
 from bobot.graphql.context import Info
 from bobot.graphql.enums import PurchaseOrderStatus
-from bobot.graphql.types.catalog import Product, Supplier, product_of
+from bobot.graphql.types.catalog import Product, Supplier, product_of, supplier_of
 
 
 @strawberry.type
@@ -71,9 +71,7 @@ class PurchaseOrder:
 
     @strawberry.field
     async def supplier(self, info: Info) -> Supplier:
-        row = await info.context.loaders.supplier_by_id.load(self.row.supplier_id)
-        assert row is not None
-        return Supplier(row=row)
+        return await supplier_of(info, self.row.supplier_id)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[PurchaseOrderLine]:
