@@ -10,6 +10,7 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.models import Model
 
+from bobot import sql
 from bobot.db import migrate, tortoise_config
 from bobot.models import MODEL_MODULES
 
@@ -69,3 +70,15 @@ def test_no_semicolons_in_model_descriptions():
             if ";" in (field.description or ""):
                 offenders.append(f"{model.__name__}.{name} (description)")
     assert not offenders, f"';' in these breaks SQLite migrations: {offenders}"
+
+
+async def test_frequently_updated_tables_leave_room_for_hot_updates_on_postgres(pg_db):
+    rows = await sql.fetch(
+        "SELECT relname, reloptions FROM pg_class"
+        " WHERE relname IN ('backorder', 'shipment', 'product') AND relkind = 'r'"
+    )
+    assert {name: options for name, options in rows} == {
+        "backorder": ["fillfactor=70"],
+        "shipment": ["fillfactor=80"],
+        "product": ["fillfactor=70"],
+    }
