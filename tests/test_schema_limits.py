@@ -9,7 +9,7 @@ def _nested(depth: int) -> str:
     inner = "sku"
     for _ in range(depth):
         inner = f"supplierOffers {{ product {{ {inner} }} }}"
-    return f"{{ product(sku: \"X\") {{ {inner} }} }}"
+    return f'{{ product(sku: "X") {{ {inner} }} }}'
 
 
 async def test_a_query_deeper_than_the_limit_is_refused():

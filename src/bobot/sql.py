@@ -8,6 +8,7 @@ timestamps as ``str(datetime)``), so rows written here read back through the ORM
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -64,8 +65,11 @@ async def execute(sql: str, params: Sequence[Any] = ()) -> int:
     return int(changed)
 
 
-async def execute_many(sql: str, rows: Sequence[Sequence[Any]], *, adapted: bool = False) -> None:
-    """Run one statement for each row of parameters, in one round of the driver.
+async def insert_rows(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, adapted: bool = False
+) -> None:
+    """Insert many rows in one round of the driver: PostgreSQL's binary COPY, SQLite's
+    ``executemany``. Runs in the caller's transaction, if any.
 
     ``adapted``: the rows hold no date or timestamp objects (see :func:`adapt`), so they are
     passed as they are.
@@ -73,9 +77,31 @@ async def execute_many(sql: str, rows: Sequence[Sequence[Any]], *, adapted: bool
     if not rows:
         return
     conn = _connection()
-    postgres = conn.capabilities.dialect == "postgres"
-    values = rows if adapted or postgres else [[_adapt(v) for v in row] for row in rows]
-    await conn.execute_many(render(sql, postgres), values)
+    names = ", ".join(columns)
+    if conn.capabilities.dialect == "postgres":
+        conn.log.debug("%s: %s", f"COPY {table} ({names}) FROM STDIN", f"{len(rows)} rows")
+        async with conn.acquire_connection() as raw:
+            await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+        return
+    values = rows if adapted else [[_adapt(v) for v in row] for row in rows]
+    await conn.execute_many(
+        f"INSERT INTO {table} ({names}) VALUES ({placeholders(len(columns))})", values
+    )
+
+
+def in_ids(column: str) -> str:
+    """``column`` is one of a list of ids given as one parameter (see :func:`ids`), however
+    long the list: one statement and one plan where ``IN (?, ?, ...)`` would need thousands
+    of placeholders and chunks under the drivers' limits."""
+    if dialect() == "postgres":
+        return f"{column} = ANY(?::bigint[])"
+    return f"{column} IN (SELECT value FROM json_each(?))"
+
+
+def ids(values: Iterable[int]) -> Any:
+    """The parameter of an :func:`in_ids` condition."""
+    listed = [int(v) for v in values]
+    return listed if dialect() == "postgres" else json.dumps(listed)
 
 
 def adapt(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The set-based fill in SQL gives exactly what the pure FIFO rule says, on both databases."""
+"""Receipts fill exactly as the pure FIFO rule says, and the rows agree, on both databases."""
 
 from __future__ import annotations
 

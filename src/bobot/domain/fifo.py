@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
+
+# Named tuples rather than frozen dataclasses: a restock builds thousands of each, and a
+# tuple is built in half the time.
 
 
-@dataclass(frozen=True, slots=True)
-class Waiting:
+class Waiting(NamedTuple):
     backorder_id: int
     need: int  # units still uncovered
 
 
-@dataclass(frozen=True, slots=True)
-class Fill:
+class Fill(NamedTuple):
     backorder_id: int
     units: int
     complete: bool

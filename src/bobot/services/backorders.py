@@ -7,8 +7,7 @@ from tortoise.transactions import in_transaction
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import Backorder, BackorderStatus, Cancellation, ShipmentLine
 from bobot.services.base import Actor, Deps, adjust_product, int_column, lock_products
-from bobot.services.eta import recompute_etas
-from bobot.services.fulfilment import fill_backorders, refresh_shipments
+from bobot.services.fulfilment import refresh_shipments, settle
 from bobot.services.history import EventKind, event, record
 from bobot.services.stock import refresh_order_status
 
@@ -108,8 +107,6 @@ async def cancel_backorder(
             ShipmentLine.filter(backorder_id=backorder.id).values_list("shipment_id", flat=True)
         )
         await refresh_shipments(shipment_ids)
-        if released:
-            await fill_backorders(backorder.product_id, released, actor=actor, deps=deps)
-        await recompute_etas([backorder.product_id], actor=actor, deps=deps)
+        await settle({backorder.product_id: released}, actor=actor, deps=deps)
         await refresh_order_status(backorder.order_id, now=now)
     return backorder, cancellation

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from bobot import sql
 from bobot.domain import eta as rules
@@ -18,60 +19,70 @@ FIFO_ORDER = ("-priority", "created_at", "id")
 #: The same two rules, for hand-written SQL.
 WAITING_SQL = "('OPEN', 'PARTIALLY_ALLOCATED')"
 FIFO_SQL = "priority DESC, created_at, id"
-_CHUNK = 900  # ids per UPDATE, under every driver's parameter limit
 
 
-async def recompute_etas(product_ids: Iterable[int], *, actor: Actor, deps: Deps) -> int:
-    """Walk each product's queue against its supply; store dates that moved, flag delays.
+#: A waiting backorder as :func:`read_queues` reads it: id, product id, order id, units
+#: still needed, expected date, whether that date is an estimate, promised date, delayed
+#: flag (dates and flags as the driver returns them).
+QueueRow = tuple[int, int, int, int, Any, Any, Any, Any]
 
-    A date that moves later is an event on its backorder (``BACKORDER_ETA_CHANGED``, and
-    ``BACKORDER_DELAYED`` once it passes the promise); dates that move earlier, as a whole
-    queue does after a restock, are summed up in one ``ETAS_IMPROVED`` event per product.
-    Runs inside the caller's transaction. Returns how many backorders changed date.
-    """
+
+async def read_queues(product_ids: Iterable[int]) -> dict[int, list[QueueRow]]:
+    """Each product's waiting backorders in FIFO order (every product asked for has a list)."""
     ids = sorted(set(product_ids))
+    queues: dict[int, list[QueueRow]] = {product_id: [] for product_id in ids}
     if not ids:
-        return 0
-    queue = await sql.fetch(
-        "SELECT id, product_id, order_id, quantity, quantity_allocated, expected_date,"
+        return queues
+    rows = await sql.fetch(
+        "SELECT id, product_id, order_id, quantity - quantity_allocated, expected_date,"
         " eta_is_estimate, promised_date, is_delayed FROM backorder"
         f" WHERE product_id IN ({sql.placeholders(len(ids))}) AND status IN {WAITING_SQL}"
         f" ORDER BY product_id, {FIFO_SQL}",
         ids,
     )
-    if not queue:
-        return 0
-    supply, leads = await supply_and_lead(ids)
-    by_product: dict[int, list[tuple]] = defaultdict(list)
-    for bid, pid, oid, quantity, allocated, expected, estimate, promised, delayed in queue:
-        by_product[pid].append(
-            (
-                bid,
-                pid,
-                oid,
-                quantity,
-                allocated,
-                sql.as_date(expected),
-                bool(estimate),
-                sql.as_date(promised),
-                bool(delayed),
-            )
-        )
+    for row in rows:
+        queues[row[1]].append(row)
+    return queues
 
+
+async def recompute_etas(product_ids: Iterable[int], *, actor: Actor, deps: Deps) -> int:
+    """Walk each product's queue against its supply; store dates that moved, flag delays.
+
+    Runs inside the caller's transaction. Returns how many backorders changed date.
+    """
+    return await redate(await read_queues(product_ids), actor=actor, deps=deps)
+
+
+async def redate(queues: Mapping[int, Sequence[QueueRow]], *, actor: Actor, deps: Deps) -> int:
+    """Store the dates the ETA walk gives each queue (as read by :func:`read_queues`, less
+    what has been filled since) where they moved, and flag delays.
+
+    A date that moves later is an event on its backorder (``BACKORDER_ETA_CHANGED``, and
+    ``BACKORDER_DELAYED`` once it passes the promise); dates that move earlier, as a whole
+    queue does after a restock, are summed up in one ``ETAS_IMPROVED`` event per product.
+    Returns how many backorders changed date.
+    """
+    queued = [product_id for product_id, rows in queues.items() if rows]
+    if not queued:
+        return 0
+    supply, leads = await supply_and_lead(queued)
     now = deps.now()
     groups: dict[tuple[date, bool, bool], list[int]] = defaultdict(list)
     events: list[PendingEvent] = []
-    for product_id, rows in by_product.items():
+    for product_id in queued:
+        rows = queues[product_id]
         improved = 0
         etas = rules.walk(
-            [quantity - allocated for _, _, _, quantity, allocated, *_ in rows],
+            [row[3] for row in rows],
             supply.get(product_id, []),
             deps.eta_rules(leads.get(product_id)),
         )
         for row, eta in zip(rows, etas, strict=True):
-            backorder_id, _, order_id, _, _, expected, estimate, promised, delayed = row
-            if eta.ship_date == expected and eta.is_estimate == estimate:
+            backorder_id, _, order_id, _, stored, estimate, promised_at, delayed = row
+            expected = sql.as_date(stored)
+            if eta.ship_date == expected and eta.is_estimate == bool(estimate):
                 continue
+            promised = sql.as_date(promised_at)
             now_delayed = eta.ship_date > promised
             groups[(eta.ship_date, eta.is_estimate, now_delayed)].append(backorder_id)
             if eta.ship_date <= expected:
@@ -119,12 +130,10 @@ async def recompute_etas(product_ids: Iterable[int], *, actor: Actor, deps: Deps
                 )
             )
     for (ship_date, estimate, now_delayed), backorder_ids in groups.items():
-        for start in range(0, len(backorder_ids), _CHUNK):
-            part = backorder_ids[start : start + _CHUNK]
-            await sql.execute(
-                "UPDATE backorder SET expected_date = ?, eta_is_estimate = ?, is_delayed = ?,"
-                f" updated_at = ? WHERE id IN ({sql.placeholders(len(part))})",
-                [ship_date, estimate, now_delayed, now, *part],
-            )
+        await sql.execute(
+            "UPDATE backorder SET expected_date = ?, eta_is_estimate = ?, is_delayed = ?,"
+            f" updated_at = ? WHERE {sql.in_ids('id')}",
+            [ship_date, estimate, now_delayed, now, sql.ids(backorder_ids)],
+        )
     await record(events)
     return sum(len(v) for v in groups.values())

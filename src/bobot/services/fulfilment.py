@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
@@ -10,7 +10,7 @@ from bobot import sql
 from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
-from bobot.services.eta import FIFO_SQL, WAITING, WAITING_SQL
+from bobot.services.eta import WAITING, WAITING_SQL, QueueRow, read_queues, redate
 from bobot.services.history import EventKind, event, record
 
 T = TypeVar("T")
@@ -22,93 +22,104 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-#: The waiting queue in FIFO order with the units ahead of each backorder, cut where the
-#: units run out: exactly the backorders a fill of ``units`` reaches.
-_REACHED = f"""
-SELECT id, order_id, need FROM (
-    SELECT id, order_id, quantity - quantity_allocated AS need,
-           COALESCE(SUM(quantity - quantity_allocated) OVER (
-               ORDER BY {FIFO_SQL} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ahead
-      FROM backorder WHERE product_id = ? AND status IN {WAITING_SQL}) AS queue
- WHERE ahead < ? AND need > 0
- ORDER BY ahead
+#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`), dated to ship after
+#: handling. The guard names no indexed column, so that SQLite's planner walks the ids.
+_COMPLETE = """
+UPDATE backorder SET quantity_allocated = quantity, status = 'ALLOCATED', expected_date = ?,
+       eta_is_estimate = FALSE, is_delayed = promised_date < ?, updated_at = ?
+ WHERE {ids} AND quantity_allocated < quantity
 """
 
-#: The same cut, applied in one statement: each reached backorder takes what it needs (the
-#: last possibly less) and those filled completely are dated to ship after handling. The
-#: set-based twin of :func:`bobot.domain.fifo.fill`, which decides the fill (a test keeps
-#: the two in step).
-_FILL = f"""
-UPDATE backorder SET
-    quantity_allocated = quantity_allocated + reached.take,
-    status = CASE WHEN reached.take = reached.need THEN 'ALLOCATED'
-                  ELSE 'PARTIALLY_ALLOCATED' END,
-    expected_date = CASE WHEN reached.take = reached.need THEN ? ELSE expected_date END,
-    eta_is_estimate = CASE WHEN reached.take = reached.need THEN FALSE ELSE eta_is_estimate END,
-    is_delayed = CASE WHEN reached.take = reached.need THEN promised_date < ? ELSE is_delayed END,
-    updated_at = ?
-FROM (
-    SELECT id, need, CASE WHEN ahead + need <= ? THEN need ELSE ? - ahead END AS take
-      FROM (SELECT id, quantity - quantity_allocated AS need,
-                   COALESCE(SUM(quantity - quantity_allocated) OVER (
-                       ORDER BY {FIFO_SQL}
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ahead
-              FROM backorder WHERE product_id = ? AND status IN {WAITING_SQL}) AS queue
-     WHERE ahead < ? AND need > 0
-) AS reached
-WHERE backorder.id = reached.id
+#: The one backorder a fill may reach without covering it.
+_PARTIAL = """
+UPDATE backorder SET quantity_allocated = quantity_allocated + ?,
+       status = 'PARTIALLY_ALLOCATED', updated_at = ?
+ WHERE id = ? AND quantity_allocated + ? < quantity
 """
 
-#: Pending shipments of just-filled backorders that wait for nothing more.
+#: Pending shipments of the backorders just filled completely that wait for nothing more.
 _READY = f"""
 UPDATE shipment SET status = 'READY'
  WHERE status = 'PENDING'
-   AND id IN (SELECT sl.shipment_id FROM shipment_line sl JOIN backorder b ON b.id = sl.backorder_id
-               WHERE b.product_id = ? AND b.status = 'ALLOCATED' AND b.updated_at = ?)
+   AND id IN (SELECT shipment_id FROM shipment_line WHERE {{ids}})
    AND NOT EXISTS (SELECT 1 FROM shipment_line sl JOIN backorder b ON b.id = sl.backorder_id
                     WHERE sl.shipment_id = shipment.id AND sl.quantity > 0
                       AND b.status IN {WAITING_SQL})
 """
 
 
-async def fill_backorders(product_id: int, units: int, *, actor: Actor, deps: Deps) -> list[Fill]:
-    """Give up to ``units`` available units of a (locked) product to its queue, oldest first.
+async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
+    """Give the units just received or released on (locked) products to their queues,
+    oldest first, then re-date every backorder still waiting.
 
-    Set-based whatever the queue's length: one read of the backorders reached, one UPDATE
-    that fills them, one batch of events, one UPDATE for the shipments now ready.
+    Set-based whatever the queues' length: one read of the queues; per product filled, one
+    statement each to fill, record the events and ready the shipments; then the dates.
     """
-    if units <= 0:
-        return []
-    reached = await sql.fetch(_REACHED, [product_id, units])
-    fills, _ = fill((Waiting(row[0], row[2]) for row in reached), units)
+    queues = await read_queues(units)
+    fills: list[Fill] = []
+    for product_id, queue in queues.items():
+        filled = await _fill(product_id, units[product_id], queue, actor=actor, deps=deps)
+        if filled:
+            queues[product_id] = _still_waiting(queue, filled)
+            fills += filled
+    await redate(queues, actor=actor, deps=deps)
+    return fills
+
+
+async def _fill(
+    product_id: int, units: int, queue: list[QueueRow], *, actor: Actor, deps: Deps
+) -> list[Fill]:
+    fills, _ = fill((Waiting(row[0], row[3]) for row in queue), units)
     if not fills:
         return []
     now = deps.now()
     ship_date = deps.today() + timedelta(days=deps.settings.handling_days)
-    changed = await sql.execute(_FILL, [ship_date, ship_date, now, units, units, product_id, units])
+    complete = [f.backorder_id for f in fills if f.complete]
+    changed = 0
+    if complete:
+        changed += await sql.execute(
+            _COMPLETE.format(ids=sql.in_ids("id")), [ship_date, ship_date, now, sql.ids(complete)]
+        )
+    for f in fills:
+        if not f.complete:  # the last one reached, at most
+            changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
     if changed != len(fills):  # the product lock makes this impossible; never write half
         raise RuntimeError(f"fill of product {product_id} changed {changed} rows, not {len(fills)}")
     used = sum(f.units for f in fills)
     await adjust_product(product_id, now=now, allocated=used, available=-used, backordered=-used)
-    orders = {row[0]: row[1] for row in reached}
-    events = [
-        event(
-            EventKind.BACKORDER_ALLOCATED,
-            actor=actor,
-            at=now,
-            subject_type="backorder",
-            subject_id=f.backorder_id,
-            product_id=product_id,
-            order_id=orders[f.backorder_id],
-            units=f.units,
-            complete=f.complete,
-        )
-        for f in fills
-    ]
-    await record(events)
-    if any(f.complete for f in fills):
-        await sql.execute(_READY, [product_id, now])
+    orders = {row[0]: row[2] for row in queue}
+    await record(
+        [
+            event(
+                EventKind.BACKORDER_ALLOCATED,
+                actor=actor,
+                at=now,
+                subject_type="backorder",
+                subject_id=f.backorder_id,
+                product_id=product_id,
+                order_id=orders[f.backorder_id],
+                units=f.units,
+                complete=f.complete,
+            )
+            for f in fills
+        ]
+    )
+    if complete:
+        await sql.execute(_READY.format(ids=sql.in_ids("backorder_id")), [sql.ids(complete)])
     return fills
+
+
+def _still_waiting(queue: list[QueueRow], fills: list[Fill]) -> list[QueueRow]:
+    """The queue after ``fills``: those filled completely leave it, a partial fill needs less."""
+    taken = {f.backorder_id: f for f in fills}
+    waiting = []
+    for row in queue:
+        f = taken.get(row[0])
+        if f is None:
+            waiting.append(row)
+        elif not f.complete:
+            waiting.append((row[0], row[1], row[2], row[3] - f.units, *row[4:]))
+    return waiting
 
 
 async def refresh_shipments(shipment_ids: Iterable[int]) -> None:

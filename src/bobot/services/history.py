@@ -85,14 +85,14 @@ def event(
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
-_INSERT = (
-    "INSERT INTO event (at, kind, actor_kind, actor_id, channel, product_id, subject_type,"
-    " subject_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_COLUMNS = (
+    "at", "kind", "actor_kind", "actor_id", "channel", "product_id", "subject_type",
+    "subject_id", "data",
+)  # fmt: skip
 
 
 async def record(events: Sequence[PendingEvent]) -> None:
-    """Write events inside the caller's transaction (one batched statement)."""
+    """Write events inside the caller's transaction (one batch, however many)."""
     if not events:
         return
     times = {at: sql.adapt(at) for at in {e.at for e in events}}  # mostly one timestamp
@@ -102,4 +102,4 @@ async def record(events: Sequence[PendingEvent]) -> None:
          e.subject_type, e.subject_id, encode(e.data))
         for e in events
     ]  # fmt: skip
-    await sql.execute_many(_INSERT, rows, adapted=True)
+    await sql.insert_rows("event", _COLUMNS, rows, adapted=True)

@@ -33,8 +33,7 @@ from bobot.services.base import (
     product_by_sku,
     require_quantity,
 )
-from bobot.services.eta import recompute_etas
-from bobot.services.fulfilment import fill_backorders
+from bobot.services.fulfilment import settle
 from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
 
@@ -58,10 +57,10 @@ async def receive_stock(
         po_line = None
         if purchase_order_id is not None:
             po_line = await _open_po_line(purchase_order_id, product)
-        fills = await _receive(product, quantity, po_line, actor=actor, deps=deps)
+        await _receive(product, quantity, po_line, actor=actor, deps=deps)
         if po_line is not None:
             await _refresh_po_status(po_line.purchase_order_id, actor=actor, deps=deps)
-        await recompute_etas([product.id], actor=actor, deps=deps)
+        fills = await settle({product.id: quantity}, actor=actor, deps=deps)
         await product.refresh_from_db()
     await scan_after_change([product.id], deps=deps)
     return Receipt(product, fills)
@@ -89,15 +88,14 @@ async def receive_purchase_order(
         products |= await lock_products(
             line.product_id for line in lines if line.product_id not in products
         )
-        fills: list[Fill] = []
+        received = dict.fromkeys(products, 0)
         for line in lines:
             due = line.quantity - line.quantity_received
             if due > 0:
-                fills += await _receive(
-                    products[line.product_id], due, line, actor=actor, deps=deps
-                )
+                await _receive(products[line.product_id], due, line, actor=actor, deps=deps)
+                received[line.product_id] += due
         await _refresh_po_status(po.id, actor=actor, deps=deps)
-        await recompute_etas(products, actor=actor, deps=deps)
+        fills = await settle(received, actor=actor, deps=deps)
         await po.refresh_from_db()
     await scan_after_change(products, deps=deps)
     return po, fills
@@ -129,7 +127,9 @@ async def _open_po_line(purchase_order_id: int, product: Product) -> PurchaseOrd
 
 async def _receive(
     product: Product, units: int, po_line: PurchaseOrderLine | None, *, actor: Actor, deps: Deps
-) -> list[Fill]:
+) -> None:
+    """Count ``units`` in (on hand, available, no longer incoming); :func:`settle` then gives
+    them to the queue."""
     now = deps.now()
     incoming_drop = 0
     if po_line is not None:
@@ -154,7 +154,6 @@ async def _receive(
             )
         ]
     )
-    return await fill_backorders(product.id, units, actor=actor, deps=deps)
 
 
 async def _refresh_po_status(purchase_order_id: int, *, actor: Actor, deps: Deps) -> None:

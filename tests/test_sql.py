@@ -1,0 +1,44 @@
+"""The hand-written SQL helpers behave alike on SQLite and PostgreSQL, at any size."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from bobot import sql
+from bobot.models import Event
+
+
+async def test_an_id_list_is_one_parameter_however_long(db):
+    # Far past SQLite's 32,766 variables and PostgreSQL's 65,535 parameters.
+    wanted = range(1, 100_001)
+    rows = await sql.fetch(
+        f"SELECT COUNT(*) FROM (SELECT 1 AS id UNION ALL SELECT 100000 UNION ALL SELECT 100001)"
+        f" AS t WHERE {sql.in_ids('id')}",
+        [sql.ids(wanted)],
+    )
+    assert rows == [(2,)]
+    assert await sql.fetch(f"SELECT 1 WHERE {sql.in_ids('1')}", [sql.ids([])]) == []
+
+
+async def test_inserted_rows_read_back_through_the_orm_and_roll_back_with_their_transaction(db):
+    at = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
+    columns = ("at", "kind", "actor_kind", "actor_id", "channel", "product_id", "subject_type",
+               "subject_id", "data")  # fmt: skip
+    rows = [(at, "TEST", "staff", "t", "api", None, "thing", n, f'{{"n":{n}}}') for n in range(3)]
+
+    await sql.insert_rows("event", columns, rows)
+    stored = await Event.filter(kind="TEST").order_by("id")
+    assert [(e.at, e.subject_id, e.data, e.product_id) for e in stored] == [
+        (at, n, {"n": n}, None) for n in range(3)
+    ]
+
+    try:
+        async with in_transaction():
+            await sql.insert_rows("event", columns, rows)
+            assert await Event.filter(kind="TEST").count() == 6
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert await Event.filter(kind="TEST").count() == 3
