@@ -14,11 +14,12 @@ import argparse
 import contextlib
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from bench import report, server
 from bench.pg import PostgresServer
 from bench.plan import FULL, SMOKE, Plan
+from bench.restock import summary as restock_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SCENARIOS = ("product", "products", "place_order", "shortages")
@@ -85,23 +87,38 @@ def measure_floors(plan: Plan) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def database(backend: str, workdir: Path) -> Iterator[str]:
+def database(backend: str, workdir: Path) -> Iterator[tuple[str, Callable[[str], str]]]:
+    """The database's URL, and a function that copies it under a new name (a new URL)."""
     if backend == "sqlite":
-        yield f"sqlite://{workdir / 'bench.sqlite3'}"
+        path = workdir / "bench.sqlite3"
+
+        def clone(name: str) -> str:
+            copy = workdir / f"{name}.sqlite3"
+            source, target = sqlite3.connect(path), sqlite3.connect(copy)
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
+            return f"sqlite://{copy}"
+
+        yield f"sqlite://{path}", clone
         return
     pg = PostgresServer().start()
     try:
-        yield pg.url
+        yield pg.url, pg.clone
     finally:
         pg.stop()
 
 
 def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dict[str, Any]:
-    with database(backend, workdir) as url:
+    with database(backend, workdir) as (url, clone):
         manifest = workdir / f"manifest-{backend}.json"
         log(f"{backend}: generating the store")
         generated = run_json("bench.generate", url, str(manifest), *(["--smoke"] if smoke else []))
         log(f"{backend}: {generated['rows']['backorder']} backorders in {generated['seconds']} s")
+        # Each restock changes the store: each round gets its own copy, taken before the load.
+        fresh = [clone(f"restock{n}") for n in range(1, plan.restock_rounds + 1)]
         target = server.bobot(url).start()
         try:
             http = {}
@@ -115,9 +132,14 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
             target.stop()
         log(f"{backend}: server peak RSS {peak} MiB; counting statements")
         statements = run_json("bench.statements", str(manifest))
-        log(f"{backend}: restock")
-        restock = run_json("bench.restock", str(manifest))
-        log(f"{backend}: restock {restock['service_s']} s, floor {restock['floor_s']} s")
+        rounds = []
+        for copy in fresh:
+            rounds.append(run_json("bench.restock", str(manifest), "--url", copy))
+            log(
+                f"{backend}: restock {rounds[-1]['service_s']} s, "
+                f"floor {rounds[-1]['floor_s']} s ({rounds[-1]['ratio']}x)"
+            )
+        restock = restock_summary(rounds)
         log(f"{backend}: shortages")
         shortages = run_json("bench.shortages", str(manifest))
         log(

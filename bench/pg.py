@@ -100,6 +100,15 @@ class PostgresServer:
         )
         return self
 
+    def clone(self, name: str) -> str:
+        """A copy of the database (``CREATE DATABASE ... TEMPLATE``, which needs it idle);
+        returns its URL."""
+        self._run(
+            "createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres",
+            "-T", self.database, name,
+        )  # fmt: skip
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
     def stop(self) -> None:
         if self.running:
             self.running = False

@@ -11,6 +11,7 @@ class Plan:
     backorders: int  # in all, the two restock queues included
     queue: int  # open backorders on each of the two restock products
     restock_units: int  # units received on the restock product
+    restock_rounds: int  # restocks timed, each on a fresh copy of the generated store
     duration: float  # measured seconds of load per scenario and concurrency
     warmup: float  # seconds of load before measuring
     max_requests: int  # the other bound of each load run
@@ -27,6 +28,7 @@ FULL = Plan(
     backorders=100_000,
     queue=10_000,
     restock_units=10_000,
+    restock_rounds=3,
     duration=10.0,
     warmup=1.0,
     max_requests=100_000,
@@ -37,6 +39,7 @@ SMOKE = Plan(
     backorders=200,
     queue=40,
     restock_units=40,
+    restock_rounds=2,
     duration=1.0,
     warmup=0.2,
     max_requests=5_000,

@@ -63,6 +63,7 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert restock["same_outcome"] is True
     assert restock["inconsistent_products"] == 0
     assert restock["service_s"] > 0 and restock["floor_s"] > 0
+    assert len(restock["rounds"]) == 2 and restock["ratio"] in restock["rounds"]
 
     shortages = sqlite["shortages"]
     assert shortages["products"] > 0
