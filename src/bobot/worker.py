@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from tortoise.transactions import in_transaction
 
 from bobot.models import Backorder
-from bobot.services.base import SYSTEM, Deps, int_column
+from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gaps import scan_job, scan_recent_backorders
 
@@ -27,15 +27,18 @@ Job = Callable[[Deps], Awaitable[int]]
 
 
 async def refresh_etas(deps: Deps) -> int:
-    """Recompute every waiting backorder's date (purchase orders go late as days pass)."""
+    """Recompute every waiting backorder's date (purchase orders go late as days pass).
+
+    Each batch locks its products first, like every writer: a restock filling one of them
+    meanwhile would otherwise see its fresh dates overwritten with ones from before the fill.
+    """
     waiting = Backorder.filter(status__in=list(WAITING)).values_list("product_id", flat=True)
     product_ids = sorted(set(await int_column(waiting)))
     changed = 0
     for start in range(0, len(product_ids), BATCH):
         async with in_transaction():
-            changed += await recompute_etas(
-                product_ids[start : start + BATCH], actor=SYSTEM, deps=deps
-            )
+            batch = await lock_products(product_ids[start : start + BATCH])
+            changed += await recompute_etas(batch, actor=SYSTEM, deps=deps)
     return changed
 
 

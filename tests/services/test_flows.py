@@ -17,6 +17,7 @@ from tests.services.helpers import (
     product,
     purchase_order,
 )
+from tortoise.transactions import in_transaction
 
 from bobot.domain.availability import Policy
 from bobot.domain.ordering import LineRequest, ShipPreference
@@ -35,6 +36,7 @@ from bobot.models import (
     Supplier,
 )
 from bobot.services import backorders, orders, purchasing, stock
+from bobot.services.base import lock_products
 from bobot.worker import refresh_etas
 
 
@@ -224,6 +226,30 @@ async def test_the_worker_moves_dates_when_a_purchase_order_goes_late(db):
     await backorder.refresh_from_db()
     assert (backorder.expected_date, backorder.is_delayed) == (days(10), True)
     assert await Event.filter(kind="BACKORDER_DELAYED", subject_id=backorder.id).count() == 1
+
+
+async def test_the_worker_waits_for_a_restock_in_progress_before_redating(pg_db):
+    deps = make_deps()
+    product_id = await product(deps, "MUG")
+    await purchase_order(deps, "MUG", 10, in_days=3)
+    await order(deps, "a@example.com", ("MUG", 2))
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def restock_in_progress() -> None:
+        async with in_transaction():
+            await lock_products([product_id])
+            locked.set()
+            await release.wait()
+
+    holder = asyncio.create_task(restock_in_progress())
+    await locked.wait()
+    clock_of(deps).advance(days=4)  # the PO is late: the worker has a date to move
+    redating = asyncio.create_task(refresh_etas(deps))
+    await asyncio.sleep(0.5)
+    assert not redating.done()  # waiting for the product lock
+    release.set()
+    await holder
+    assert await redating == 1
 
 
 async def test_counters_stay_consistent_through_a_busy_random_day(db):
