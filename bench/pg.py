@@ -95,19 +95,17 @@ class PostgresServer:
             break
         else:
             raise RuntimeError(f"PostgreSQL did not start; see {self.root / 'server.log'}")
-        self._run(
-            "createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", self.database
-        )
+        self._createdb(self.database)
         return self
 
     def clone(self, name: str) -> str:
         """A copy of the database (``CREATE DATABASE ... TEMPLATE``, which needs it idle);
         returns its URL."""
-        self._run(
-            "createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres",
-            "-T", self.database, name,
-        )  # fmt: skip
+        self._createdb("-T", self.database, name)
         return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def _createdb(self, *args: str) -> None:
+        self._run("createdb", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", *args)
 
     def stop(self) -> None:
         if self.running:
