@@ -62,13 +62,14 @@ async def shortages(deps: Deps) -> list[Shortage]:
         incoming[product_id].append(Supply(sql.as_date(expected), int(quantity)))
     today = deps.today()
     late_before = today
+    rules_by_lead = {lead: deps.eta_rules(lead) for lead in {row[5] for row in products}}
     result: list[Shortage] = []
     for product_id, sku, available, backordered, oldest, lead in products:
         supply = sorted(incoming.get(product_id, []), key=lambda s: s.expected_date)
         total_incoming = sum(s.quantity for s in supply)
         uncovered = max(backordered - total_incoming, 0)
         age = (today - as_datetime(oldest).date()).days if oldest is not None else 0
-        eta = eta_for_position(backordered + 1, supply, deps.eta_rules(lead))
+        eta = eta_for_position(backordered + 1, supply, rules_by_lead[lead])
         late_units = sum(s.quantity for s in supply if s.expected_date < late_before)
         upcoming = [s.expected_date for s in supply if s.expected_date >= today]
         result.append(
