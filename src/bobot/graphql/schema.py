@@ -13,6 +13,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.schema.config import StrawberryConfig
 
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
+from bobot.graphql.execution import ExecutionContext
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.queries import Query as BaseQuery
@@ -59,6 +60,7 @@ def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=extensions,
+        execution_context_class=ExecutionContext,
     )
 
 
