@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
 from bobot.models import MODEL_MODULES
@@ -30,12 +31,15 @@ def _with_params(url: str, **defaults: str) -> str:
 
 
 def tortoise_config(database_url: str, *, pool_max: int = 10) -> dict[str, Any]:
+    connection: str | dict[str, Any]
     if is_postgres(database_url):
-        url = _with_params(database_url, maxsize=str(pool_max))
+        connection = _with_params(database_url, maxsize=str(pool_max))
     else:
         url = _with_params(database_url, synchronous="NORMAL", busy_timeout="5000")
+        # Tortoise's SQLite client, reads run inline (bobot.sqlite_engine says why)
+        connection = {**expand_db_url(url), "engine": "bobot.sqlite_engine"}
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
