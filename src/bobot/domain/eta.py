@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Supply:
+# Supply and Eta are NamedTuples: a restock or a shortage report builds thousands of each,
+# and a frozen dataclass takes twice as long to build.
+class Supply(NamedTuple):
     """Units expected on one purchase order line."""
 
     expected_date: date
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
-class Eta:
+class Eta(NamedTuple):
     ship_date: date
     is_estimate: bool
 
