@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from tests.services.helpers import STAFF, clock_of, make_deps, order, product, purchase_order
 
+from bobot.domain.eta import Supply
 from bobot.errors import BobotError, ErrorCode
 from bobot.models import Alert, AlertKind, AlertStatus, Event
 from bobot.services import gaps, shortages
@@ -38,7 +39,7 @@ async def test_shortages_report_sorted_worst_first(db):
     assert (bare.backordered, bare.uncovered, bare.incoming) == (6, 6, [])
     assert bare.eta_is_estimate and bare.next_purchase_order_date is None
     assert covered.uncovered == 0
-    assert [(i.date, i.quantity) for i in covered.incoming] == [(deps.today() + timedelta(5), 10)]
+    assert covered.incoming == [Supply(deps.today() + timedelta(5), 10)]
     assert covered.next_purchase_order_date == deps.today() + timedelta(days=5)
     assert not covered.eta_is_estimate
     assert bare.severity > covered.severity

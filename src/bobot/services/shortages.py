@@ -13,19 +13,13 @@ from bobot.services.base import Deps
 from bobot.services.gap_facts import OPEN_PO_SQL, WAITING_SQL, as_datetime
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingOnDate:
-    date: date
-    quantity: int
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a report builds one per short product, and that is slower
 class Shortage:
     product_id: int
     sku: str
     backordered: int
     available: int
-    incoming: list[IncomingOnDate]
+    incoming: list[Supply]  # unreceived units on open purchase orders, by expected date
     uncovered: int
     oldest_backorder_age_days: int
     next_purchase_order_date: date | None
@@ -34,13 +28,16 @@ class Shortage:
     severity: int
 
 
+#: Waiting backorders are grouped by product before the join: grouping the joined rows by
+#: the product's columns took a third longer on PostgreSQL.
 _SHORT_PRODUCTS = """
-SELECT p.id, p.sku, p.available, p.backordered, MIN(b.created_at),
+SELECT p.id, p.sku, p.available, p.backordered, b.oldest,
        (SELECT MIN(o.lead_time_days) FROM supplier_offer o
          WHERE o.product_id = p.id AND o.active = ?)
-  FROM product p LEFT JOIN backorder b ON b.product_id = p.id AND b.status IN {waiting}
+  FROM product p
+  LEFT JOIN (SELECT product_id, MIN(created_at) AS oldest FROM backorder
+              WHERE status IN {waiting} GROUP BY product_id) b ON b.product_id = p.id
  WHERE p.backordered > 0
- GROUP BY p.id, p.sku, p.available, p.backordered
 """
 
 _SHORT_INCOMING = """
@@ -50,6 +47,7 @@ SELECT l.product_id, po.expected_date, SUM(l.quantity - l.quantity_received)
   JOIN product p ON p.id = l.product_id
  WHERE p.backordered > 0 AND po.status IN {open_po} AND l.quantity > l.quantity_received
  GROUP BY l.product_id, po.expected_date
+ ORDER BY l.product_id, po.expected_date
 """
 
 
@@ -61,27 +59,27 @@ async def shortages(deps: Deps) -> list[Shortage]:
     for product_id, expected, quantity in incoming_rows:
         incoming[product_id].append(Supply(sql.as_date(expected), int(quantity)))
     today = deps.today()
-    late_before = today
     rules_by_lead = {lead: deps.eta_rules(lead) for lead in {row[5] for row in products}}
     result: list[Shortage] = []
+    no_supply: list[Supply] = []
     for product_id, sku, available, backordered, oldest, lead in products:
-        supply = sorted(incoming.get(product_id, []), key=lambda s: s.expected_date)
-        total_incoming = sum(s.quantity for s in supply)
-        uncovered = max(backordered - total_incoming, 0)
+        supply = incoming.get(product_id, no_supply)  # by expected date
+        uncovered = max(backordered - sum(s.quantity for s in supply), 0)
         age = (today - as_datetime(oldest).date()).days if oldest is not None else 0
+        late_units = sum(s.quantity for s in supply if s.expected_date < today)
         eta = eta_for_position(backordered + 1, supply, rules_by_lead[lead])
-        late_units = sum(s.quantity for s in supply if s.expected_date < late_before)
-        upcoming = [s.expected_date for s in supply if s.expected_date >= today]
         result.append(
             Shortage(
                 product_id=product_id,
                 sku=sku,
                 backordered=backordered,
                 available=available,
-                incoming=[IncomingOnDate(s.expected_date, s.quantity) for s in supply],
+                incoming=supply,
                 uncovered=uncovered,
                 oldest_backorder_age_days=age,
-                next_purchase_order_date=upcoming[0] if upcoming else None,
+                next_purchase_order_date=next(
+                    (s.expected_date for s in supply if s.expected_date >= today), None
+                ),
                 eta_for_new_order=eta.ship_date,
                 eta_is_estimate=eta.is_estimate,
                 severity=rules.shortage_severity(

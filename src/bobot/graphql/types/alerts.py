@@ -57,7 +57,9 @@ class Shortage:
 
     @strawberry.field(description="Unreceived units on open purchase orders, by expected date.")
     def incoming(self) -> list[IncomingOnDate]:
-        return [IncomingOnDate(date=i.date, quantity=i.quantity) for i in self.data.incoming]
+        return [
+            IncomingOnDate(date=i.expected_date, quantity=i.quantity) for i in self.data.incoming
+        ]
 
     @strawberry.field(description="Backordered units no purchase order covers.")
     def uncovered(self) -> int:
