@@ -37,15 +37,17 @@ UPDATE backorder SET quantity_allocated = quantity_allocated + ?,
  WHERE id = ? AND quantity_allocated + ? < quantity
 """
 
-#: Pending shipments of the backorders just filled completely that wait for nothing more.
-_READY = f"""
-UPDATE shipment SET status = 'READY'
- WHERE status = 'PENDING'
-   AND id IN (SELECT shipment_id FROM shipment_line WHERE {{ids}})
+#: The shipments of the backorders just filled completely that wait for nothing more...
+_UNBLOCKED = f"""
+SELECT DISTINCT l.shipment_id FROM shipment_line l
+ WHERE {{ids}}
    AND NOT EXISTS (SELECT 1 FROM shipment_line sl JOIN backorder b ON b.id = sl.backorder_id
-                    WHERE sl.shipment_id = shipment.id AND sl.quantity > 0
+                    WHERE sl.shipment_id = l.shipment_id AND sl.quantity > 0
                       AND b.status IN {WAITING_SQL})
 """
+#: ...are ready if pending. Found first, then updated by id: as one UPDATE, PostgreSQL's
+#: planner read every shipment to find a few thousand (a quarter of the statement's time).
+_READY = "UPDATE shipment SET status = 'READY' WHERE {ids} AND status = 'PENDING'"
 
 
 async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
@@ -105,7 +107,13 @@ async def _fill(
         ]
     )
     if complete:
-        await sql.execute(_READY.format(ids=sql.in_ids("backorder_id")), [sql.ids(complete)])
+        unblocked = await sql.fetch(
+            _UNBLOCKED.format(ids=sql.in_ids("l.backorder_id")), [sql.ids(complete)]
+        )
+        if unblocked:
+            await sql.execute(
+                _READY.format(ids=sql.in_ids("id")), [sql.ids(row[0] for row in unblocked)]
+            )
     return fills
 
 
