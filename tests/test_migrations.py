@@ -78,7 +78,7 @@ async def test_frequently_updated_tables_leave_room_for_hot_updates_on_postgres(
         " WHERE relname IN ('backorder', 'shipment', 'product') AND relkind = 'r'"
     )
     assert {name: options for name, options in rows} == {
-        "backorder": ["fillfactor=70"],
-        "shipment": ["fillfactor=80"],
+        "backorder": ["fillfactor=50"],
+        "shipment": ["fillfactor=50"],
         "product": ["fillfactor=70"],
     }
