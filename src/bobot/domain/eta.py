@@ -67,6 +67,11 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
     from the best supplier's lead time, never earlier than the last purchase order.
     """
     schedule = sorted(supply, key=lambda s: s.expected_date)
+    # Every backorder a purchase order covers gets the same date, and so does every one
+    # beyond them all: one Eta each, however long the queue.
+    by_order = [rules.from_supply(item) for item in schedule]
+    handled = Eta(rules.today + timedelta(days=rules.handling_days), False)
+    beyond: Eta | None = None
     result: list[Eta] = []
     covered = 0
     index = 0
@@ -79,12 +84,13 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
             covered += schedule[index].quantity
             index += 1
         if need == 0:
-            # Fully allocated: ships as soon as it is handled.
-            result.append(Eta(rules.today + timedelta(days=rules.handling_days), False))
+            result.append(handled)  # fully allocated: ships as soon as it is handled
         elif covered >= position:
-            result.append(rules.from_supply(schedule[index - 1]))
+            result.append(by_order[index - 1])
         else:
-            result.append(rules.estimate(schedule))
+            if beyond is None:
+                beyond = rules.estimate(schedule)
+            result.append(beyond)
     return result
 
 
