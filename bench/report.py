@@ -182,8 +182,9 @@ def markdown(results: dict[str, Any]) -> str:
         "Floor: one UPDATE with a running sum over the FIFO order plus the product's counters, "
         "in one transaction. The service also records events, readies shipments and "
         "recomputes the ETAs of the rest of the queue. Each round restocks its own copy of the "
-        "generated store, both queues read once before timing; the row shown is the median "
-        "round.",
+        "generated store, both queues read once before timing and the write-ahead log written "
+        "back before each side (a checkpoint), so that neither pays for the other's writes; "
+        "the row shown is the median round.",
         "",
         "## Shortage report (in-process)",
         "",
