@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
+from typing import NamedTuple
 
 
 class Policy(str, Enum):
@@ -58,8 +60,7 @@ def closed_reason(terms: BackorderTerms, now: datetime) -> OutOfStockReason:
     return OutOfStockReason.BACKORDER_LIMIT_REACHED
 
 
-@dataclass(frozen=True, slots=True)
-class Availability:
+class Availability(NamedTuple):  # a product list builds one per product: a tuple is cheaper
     status: StockStatus
     quantity_available: int
     can_purchase: bool
@@ -69,6 +70,7 @@ class Availability:
     label: str
 
 
+@lru_cache(maxsize=4096)  # a page of products shows a handful of dates, and strftime is slow
 def format_date(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 

@@ -40,9 +40,11 @@ class Deps:
     def today(self) -> date:
         return self.clock.now().date()
 
-    def eta_rules(self, lead_days: int | None) -> EtaRules:
+    def eta_rules(self, lead_days: int | None, *, today: date | None = None) -> EtaRules:
+        """The rules for a product whose best supplier takes ``lead_days`` (``today``: a
+        caller's reading of the clock, so that one answer uses one day)."""
         return EtaRules(
-            today=self.today(),
+            today=today if today is not None else self.today(),
             handling_days=self.settings.handling_days,
             fallback_lead_days=(
                 lead_days if lead_days is not None else self.settings.default_lead_days

@@ -69,16 +69,19 @@ ProductLike = m.Product | ProductRow
 
 
 def availability_of(row: ProductLike, supply: ProductSupply | None, deps: Deps) -> Availability:
+    now = deps.now()
+    today = now.date()
     next_date, estimate = None, False
     if supply is not None:
-        eta = eta_for_position(row.backordered + 1, supply.supply, deps.eta_rules(supply.lead_days))
+        eta_rules = deps.eta_rules(supply.lead_days, today=today)
+        eta = eta_for_position(row.backordered + 1, supply.supply, eta_rules)
         next_date, estimate = promise(eta, deps.settings.promise_margin_days), eta.is_estimate
     view = rules.availability(
         available=row.available,
         backordered=row.backordered,
         terms=terms_of(row),
-        now=deps.now(),
-        in_stock_ship_date=deps.today() + timedelta(days=deps.settings.handling_days),
+        now=now,
+        in_stock_ship_date=today + timedelta(days=deps.settings.handling_days),
         next_ship_date=next_date,
         next_is_estimate=estimate,
     )
