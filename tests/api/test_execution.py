@@ -11,7 +11,12 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from bobot.graphql.execution import ExecutionContext, plain_leaf
+from bobot.graphql.execution import (
+    ExecutionContext,
+    plain_leaf,
+    plain_method,
+    resolve_methods_directly,
+)
 from bobot.graphql.schema import create_schema
 
 
@@ -46,6 +51,14 @@ class Thing:
     def repeat(self, times: int) -> str:
         return self.name * times
 
+    @strawberry.field(permission_classes=[Never])
+    def guarded(self) -> str:
+        return "secret"
+
+    @strawberry.field
+    def described(self, info: strawberry.Info) -> str:
+        return f"{self.name} ({info.field_name})"
+
 
 def thing(**changes: Any) -> Thing:
     values: dict[str, Any] = dict(
@@ -77,13 +90,16 @@ QUERY = """{
 }"""
 
 
-def run(context_class: type, query: str, **variables: Any) -> Any:
+def run(context_class: type, query: str, *, direct: bool = False) -> Any:
     schema = strawberry.Schema(query=Query, execution_context_class=context_class)
-    return schema.execute_sync(query, variable_values=variables)
+    if direct:
+        resolve_methods_directly(schema._schema)
+    return schema.execute_sync(query)
 
 
 def test_the_fast_path_answers_as_graphql_core_does_values_nulls_and_errors():
-    fast, slow = run(ExecutionContext, QUERY), run(StrawberryGraphQLCoreExecutionContext, QUERY)
+    fast = run(ExecutionContext, QUERY, direct=True)
+    slow = run(StrawberryGraphQLCoreExecutionContext, QUERY)
 
     assert fast.data == slow.data
     assert fast.data["things"][0] == {
@@ -99,9 +115,21 @@ def test_the_fast_path_answers_as_graphql_core_does_values_nulls_and_errors():
 
 
 def test_a_permission_still_refuses_on_the_fast_path():
-    fast = run(ExecutionContext, "{ things { name secret } }")
-    assert fast.data == {"things": [None] * 5}
-    assert fast.errors[0].message == "No." and fast.errors[0].path == ["things", 0, "secret"]
+    for field in ("secret", "guarded"):
+        fast = run(ExecutionContext, f"{{ things {{ name {field} }} }}", direct=True)
+        assert fast.data == {"things": [None] * 5}
+        assert fast.errors[0].message == "No." and fast.errors[0].path == ["things", 0, field]
+
+
+def test_only_plain_methods_are_called_directly():
+    schema = strawberry.Schema(query=Query)
+    assert resolve_methods_directly(schema._schema) == 2  # Query.things, Thing.shout
+    fields = schema._schema.type_map["Thing"].fields
+    assert plain_method(fields["shout"]) is not None
+    for name in ("repeat", "guarded", "described", "name"):  # arguments, permission, info, none
+        assert plain_method(fields[name]) is None
+    answer = schema.execute_sync("{ things { shout described } }")
+    assert answer.data["things"][0] == {"shout": "LAMP", "described": "lamp (described)"}
 
 
 def test_only_attribute_leaves_without_arguments_or_permissions_take_the_fast_path():

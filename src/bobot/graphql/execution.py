@@ -1,16 +1,21 @@
-"""Execution without graphql-core's per-field machinery for plain leaf fields.
+"""Execution without the per-field machinery where a field needs none of it.
 
 A product list answers a few hundred fields a request, and most are leaves copied from an
 attribute (``sku``, ``status``, ``label``...). graphql-core still builds a resolve info,
-calls strawberry's resolver wrapper and runs the generic value completion for each. Here a
-leaf that strawberry itself resolves by ``getattr`` (no resolver, no permission classes, no
-field extensions, no arguments) is read and coerced directly. Anything unusual (a null, a
-value the scalar refuses, an awaitable, middleware) goes down graphql-core's own path, so
-errors and their paths come out exactly as before.
+calls strawberry's resolver wrapper and runs the generic value completion for each.
+
+- :class:`ExecutionContext`: a leaf that strawberry itself resolves by ``getattr`` (no
+  resolver, no permission classes, no field extensions, no arguments) is read and coerced
+  directly. Anything unusual (a null, a value the scalar refuses, an awaitable, middleware)
+  goes down graphql-core's own path, so errors and their paths come out exactly as before.
+- :func:`resolve_methods_directly`: a field resolved by a plain method (``def
+  availability(self)``: no arguments, no info, no permission classes, not async) calls it
+  without strawberry's wrapper, which otherwise builds an Info and parses arguments first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -49,6 +54,46 @@ def plain_leaf(field: GraphQLField) -> PlainLeaf | None:
     if not is_leaf_type(leaf):
         return None
     return PlainLeaf(definition.python_name, leaf, non_null)
+
+
+def plain_method(field: GraphQLField) -> Callable[[Any], Any] | None:
+    """The method behind ``field`` when calling it is all its resolver does, else None."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or field.args or definition.extensions:
+        return None
+    resolver = definition.base_resolver
+    if resolver is None or resolver.is_async or resolver.arguments:
+        return None
+    if resolver.self_parameter is None or resolver.info_parameter is not None:
+        return None
+    if resolver.root_parameter is not None or resolver.parent_parameter is not None:
+        return None
+    method = resolver.wrapped_func
+    return None if isinstance(method, (staticmethod, classmethod)) else method
+
+
+def resolve_methods_directly(schema: GraphQLSchema) -> int:
+    """Point each plain method field of ``schema`` straight at its method; returns how many.
+
+    For a schema without field exception handlers (strawberry then adds nothing else).
+    """
+    count = 0
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for field in graphql_type.fields.values():
+            method = plain_method(field)
+            if method is not None:
+                field.resolve = _calling(method)
+                count += 1
+    return count
+
+
+def _calling(method: Callable[[Any], Any]) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Any:
+        return method(source)
+
+    return resolve
 
 
 class _Leaves(dict[str, PlainLeaf | None]):

@@ -13,7 +13,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.schema.config import StrawberryConfig
 
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
-from bobot.graphql.execution import ExecutionContext
+from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.queries import Query as BaseQuery
@@ -55,13 +55,15 @@ def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
     ]
     if mask_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=extensions,
         execution_context_class=ExecutionContext,
     )
+    resolve_methods_directly(schema._schema)
+    return schema
 
 
 def schema_sdl() -> str:
