@@ -50,7 +50,7 @@ class Client(SqliteClient):
         if self._connection:
             return
         # check_same_thread: the connection is opened in aiosqlite's thread and read from
-        # the event loop's; the lock above keeps their statements from overlapping.
+        # the event loop's; Tortoise's connection lock keeps their statements apart.
         connector = partial(
             sqlite3.connect, self.filename, isolation_level=None, check_same_thread=False
         )

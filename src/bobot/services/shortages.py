@@ -13,7 +13,7 @@ from bobot.services.base import Deps
 from bobot.services.gap_facts import OPEN_PO_SQL, WAITING_SQL, as_datetime
 
 
-@dataclass(slots=True)  # not frozen: a report builds one per short product, and that is slower
+@dataclass(slots=True)  # not frozen, which costs a setattr per field: a report builds thousands
 class Shortage:
     product_id: int
     sku: str
