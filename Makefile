@@ -23,7 +23,8 @@ run: venv
 # PYTEST_ARGS="-k sqlite -x" to pass options through.
 test: venv
 	.ci/ensure-postgres
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -33,9 +34,9 @@ bench: venv
 	$(BIN)/python -m bench
 
 lint: venv
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	$(BIN)/ruff format --check src tests
 
 schema: venv
 	$(BIN)/bobot export-schema > schema.graphql.tmp && mv schema.graphql.tmp schema.graphql
