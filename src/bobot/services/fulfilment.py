@@ -70,7 +70,8 @@ async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[
     oldest first, then re-date every backorder still waiting.
 
     Set-based whatever the queues' length: one read of the queues; per product filled, one
-    statement each to fill, record the events and ready the shipments; then the dates.
+    statement each to fill and record the events, and one to ready the shipments (two on
+    PostgreSQL); then the dates.
     """
     queues = await read_queues(units)
     fills: list[Fill] = []
