@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -58,7 +58,8 @@ async def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
 
 
 async def execute(sql: str, params: Sequence[Any] = ()) -> int:
-    """Run one statement; returns the number of rows it changed."""
+    """Run one statement; returns the number of rows an UPDATE or DELETE changed (not an
+    INSERT's on PostgreSQL, where Tortoise reads the status ``INSERT 0 n`` as 0)."""
     conn = _connection()
     postgres = conn.capabilities.dialect == "postgres"
     changed, _ = await conn.execute_query(render(sql, postgres), _params(params, postgres))
@@ -99,9 +100,31 @@ def in_ids(column: str) -> str:
 
 
 def ids(values: Iterable[int]) -> Any:
-    """The parameter of an :func:`in_ids` condition."""
+    """The parameter of an :func:`in_ids` condition or an :func:`id_list`."""
     listed = [int(v) for v in values]
     return listed if dialect() == "postgres" else json.dumps(listed)
+
+
+def id_list(alias: str) -> str:
+    """A FROM item listing the ids of one parameter (see :func:`ids`) in their order:
+    ``{alias}.value`` is an id, ``{alias}.key`` its position. With ``CROSS JOIN`` after it,
+    SQLite walks the list and looks each id up."""
+    if dialect() == "postgres":
+        return f"unnest(?::bigint[]) WITH ORDINALITY AS {alias}(value, key)"
+    return f"json_each(?) AS {alias}"
+
+
+def json_object(fields: Mapping[str, str]) -> str:
+    """An SQL expression building a JSON object, its keys in the order given, from each
+    key's SQL expression (JSON ``true``: :func:`json_true`)."""
+    function = "jsonb_build_object" if dialect() == "postgres" else "json_object"
+    pairs = ", ".join(f"'{key}', {value}" for key, value in fields.items())
+    return f"{function}({pairs})"
+
+
+def json_true() -> str:
+    """JSON ``true`` in :func:`json_object` (SQLite has no boolean type of its own)."""
+    return "TRUE" if dialect() == "postgres" else "json('true')"
 
 
 def adapt(value: Any) -> Any:

@@ -367,3 +367,28 @@ async def test_receiving_and_changing_one_purchase_order_at_once_take_locks_in_o
         # Whichever came second saw the first's result: a received order cannot change.
         assert not isinstance(changed, Exception) or isinstance(changed, BobotError), changed
     await assert_counters_consistent()
+
+
+async def test_a_fill_records_one_allocation_event_per_backorder_in_fifo_order(db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    placed = [await order(deps, f"{n}@example.com", ("MUG", 2)) for n in range(4)]
+    queue = await backorders_of("MUG")
+    before = await Event.filter(kind="BACKORDER_ALLOCATED").count()
+
+    await stock.receive_stock(sku="MUG", quantity=5, purchase_order_id=None, actor=STAFF, deps=deps)
+
+    events = await Event.filter(kind="BACKORDER_ALLOCATED").order_by("id")
+    assert before == 0
+    assert [(e.subject_type, e.subject_id, e.product_id) for e in events] == [
+        ("backorder", b.id, b.product_id) for b in queue[:3]
+    ]
+    assert [e.data for e in events] == [
+        {"order_id": placed[0].id, "units": 2, "complete": True},
+        {"order_id": placed[1].id, "units": 2, "complete": True},
+        {"order_id": placed[2].id, "units": 1, "complete": False},
+    ]
+    assert [(e.actor_kind, e.actor_id, e.channel) for e in events] == [
+        (STAFF.kind, STAFF.id, STAFF.channel)
+    ] * 3
+    assert len({e.at for e in events}) == 1

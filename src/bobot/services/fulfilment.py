@@ -11,7 +11,7 @@ from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
 from bobot.services.eta import WAITING, WAITING_SQL, QueueRow, read_queues, redate
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import EventKind, event, record, record_per_backorder
 
 T = TypeVar("T")
 CHUNK = 500
@@ -93,19 +93,29 @@ async def _fill(
     now = deps.now()
     ship_date = deps.today() + timedelta(days=deps.settings.handling_days)
     complete = [f.backorder_id for f in fills if f.complete]
+    partial = [f for f in fills if not f.complete]  # the last one reached, at most
+    # The events of complete fills first, while each backorder's row still says what it
+    # needs: that is the units it gets. Their data is a partial fill's, below. Should a row
+    # not change as planned, the check after the updates undoes them with the rest.
+    allocated = {
+        "order_id": "b.order_id",
+        "units": "b.quantity - b.quantity_allocated",
+        "complete": sql.json_true(),
+    }
+    await record_per_backorder(
+        EventKind.BACKORDER_ALLOCATED, complete, allocated, actor=actor, at=now
+    )
     changed = 0
     if complete:
         changed += await sql.execute(
             _COMPLETE.format(ids=sql.in_ids("id")), [ship_date, ship_date, now, sql.ids(complete)]
         )
-    for f in fills:
-        if not f.complete:  # the last one reached, at most
-            changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
+    for f in partial:
+        changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
     if changed != len(fills):  # the product lock makes this impossible; never write half
         raise RuntimeError(f"fill of product {product_id} changed {changed} rows, not {len(fills)}")
     used = sum(f.units for f in fills)
     await adjust_product(product_id, now=now, allocated=used, available=-used, backordered=-used)
-    orders = {row[0]: row[2] for row in queue}
     await record(
         [
             event(
@@ -115,11 +125,11 @@ async def _fill(
                 subject_type="backorder",
                 subject_id=f.backorder_id,
                 product_id=product_id,
-                order_id=orders[f.backorder_id],
+                order_id=next(row[2] for row in queue if row[0] == f.backorder_id),
                 units=f.units,
-                complete=f.complete,
+                complete=False,
             )
-            for f in fills
+            for f in partial
         ]
     )
     if complete:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -103,3 +103,27 @@ async def record(events: Sequence[PendingEvent]) -> None:
         for e in events
     ]  # fmt: skip
     await sql.insert_rows("event", _COLUMNS, rows, adapted=True)
+
+
+async def record_per_backorder(
+    kind: EventKind,
+    backorder_ids: Sequence[int],
+    data: Mapping[str, str],
+    *,
+    actor: Actor,
+    at: datetime,
+) -> None:
+    """Write one ``kind`` event for each backorder in ``backorder_ids``, in that order, as
+    one statement: the database builds each event's data from the backorder's row (``data``
+    maps each key to an SQL expression over ``b``, the backorder), and Python never holds
+    the events. Runs inside the caller's transaction.
+    """
+    if not backorder_ids:
+        return
+    statement = (
+        f"INSERT INTO event ({', '.join(_COLUMNS)})"
+        f" SELECT ?, ?, ?, ?, ?, b.product_id, 'backorder', b.id, {sql.json_object(data)}"
+        f" FROM {sql.id_list('j')} CROSS JOIN backorder b WHERE b.id = j.value ORDER BY j.key"
+    )
+    params = [at, kind.value, actor.kind, actor.id, actor.channel, sql.ids(backorder_ids)]
+    await sql.execute(statement, params)
