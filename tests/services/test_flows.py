@@ -58,6 +58,33 @@ async def test_ship_together_order_waits_for_backordered_units_then_becomes_read
     await assert_counters_consistent()
 
 
+async def test_a_shipment_is_ready_only_once_every_backordered_line_is_covered(db):
+    deps = make_deps()
+    for sku in ("MUG", "PAN"):
+        await product(deps, sku)
+    together = ShipPreference.SHIP_TOGETHER
+    both = await order(deps, "a@example.com", ("MUG", 2), ("PAN", 1), preference=together)
+    mug_only = await order(deps, "b@example.com", ("MUG", 1), preference=together)
+    [both_shipment] = await Shipment.filter(order_id=both.id)
+    [mug_shipment] = await Shipment.filter(order_id=mug_only.id)
+
+    async def statuses() -> tuple[ShipmentStatus, ShipmentStatus]:
+        await both_shipment.refresh_from_db()
+        await mug_shipment.refresh_from_db()
+        return both_shipment.status, mug_shipment.status
+
+    await stock.receive_stock(sku="MUG", quantity=2, purchase_order_id=None, actor=STAFF, deps=deps)
+    # The first order's mugs are covered, its pan is not; the second order is still waiting.
+    assert await statuses() == (ShipmentStatus.PENDING, ShipmentStatus.PENDING)
+
+    await stock.receive_stock(sku="MUG", quantity=1, purchase_order_id=None, actor=STAFF, deps=deps)
+    assert await statuses() == (ShipmentStatus.PENDING, ShipmentStatus.READY)
+
+    await stock.receive_stock(sku="PAN", quantity=1, purchase_order_id=None, actor=STAFF, deps=deps)
+    assert await statuses() == (ShipmentStatus.READY, ShipmentStatus.READY)
+    await assert_counters_consistent()
+
+
 async def test_partial_cancel_of_a_partly_filled_backorder_drops_uncovered_units_first(db):
     deps = make_deps()
     await product(deps, "MUG")

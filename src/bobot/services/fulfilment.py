@@ -43,26 +43,28 @@ SELECT DISTINCT l.shipment_id FROM shipment_line l
  WHERE {{ids}}
    AND NOT EXISTS (SELECT 1 FROM shipment_line sl JOIN backorder b ON b.id = sl.backorder_id
                     WHERE sl.shipment_id = l.shipment_id AND sl.quantity > 0
-                      AND b.status IN {WAITING_SQL})
+                      AND b.status IN {WAITING_SQL}{{fence}})
 """
-#: Those still pending become ready. PostgreSQL reads them first (:func:`_ready_unblocked`).
-_READY = "UPDATE shipment SET status = 'READY' WHERE status = 'PENDING' AND {ids}"
+#: Those still pending become ready.
+_READY = "UPDATE shipment SET status = 'READY' WHERE status = 'PENDING' AND {shipments}"
 
 
 async def _ready_unblocked(backorder_ids: list[int]) -> None:
-    """Ready the pending shipments the fill of ``backorder_ids`` leaves waiting for nothing.
+    """Ready the pending shipments the fill of ``backorder_ids`` leaves waiting for nothing,
+    in one statement that goes by index from the ids, however many.
 
-    SQLite runs it as one UPDATE, walking the ids. PostgreSQL's planner turned that UPDATE
-    (and its variants) into a scan of every shipment, a quarter of its time in the bench
-    restock; given the shipments' ids, found first by the same subquery, it goes by index.
+    SQLite plans it so as written. PostgreSQL's planner, left to its estimates, turns the
+    subquery into an anti-join hashing every waiting backorder and shipment line (95 ms in
+    the bench restock, against 22 ms), and the update into a scan of every shipment.
+    ``OFFSET 0`` keeps the subquery a probe per line; ``ARRAY(...)`` makes the shipments'
+    ids one value, looked up in their primary key.
     """
-    unblocked = _UNBLOCKED.format(ids=sql.in_ids("l.backorder_id"))
-    if sql.dialect() != "postgres":
-        await sql.execute(_READY.format(ids=f"id IN ({unblocked})"), [sql.ids(backorder_ids)])
-        return
-    rows = await sql.fetch(unblocked, [sql.ids(backorder_ids)])
-    if rows:
-        await sql.execute(_READY.format(ids=sql.in_ids("id")), [sql.ids(r[0] for r in rows)])
+    ids = sql.in_ids("l.backorder_id")
+    if sql.dialect() == "postgres":
+        shipments = f"id = ANY(ARRAY({_UNBLOCKED.format(ids=ids, fence=' OFFSET 0')}))"
+    else:
+        shipments = f"id IN ({_UNBLOCKED.format(ids=ids, fence='')})"
+    await sql.execute(_READY.format(shipments=shipments), [sql.ids(backorder_ids)])
 
 
 async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
@@ -70,8 +72,8 @@ async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[
     oldest first, then re-date every backorder still waiting.
 
     Set-based whatever the queues' length: one read of the queues; per product filled, one
-    statement each to fill and record the events, and one to ready the shipments (two on
-    PostgreSQL); then the dates.
+    statement each to record the events, fill and ready the shipments (and two for the one
+    backorder a fill may leave partly covered); then the dates.
     """
     queues = await read_queues(units)
     fills: list[Fill] = []
