@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -42,3 +43,24 @@ async def test_inserted_rows_read_back_through_the_orm_and_roll_back_with_their_
     except RuntimeError:
         pass
     assert await Event.filter(kind="TEST").count() == 3
+
+
+async def test_rows_by_id_come_in_the_order_of_the_list_and_json_objects_alike(db):
+    at = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
+    columns = ("at", "kind", "actor_kind", "actor_id", "channel", "product_id", "subject_type",
+               "subject_id", "data")  # fmt: skip
+    await sql.insert_rows(
+        "event", columns, [(at, "TEST", "staff", "t", "api", n, "thing", n, "{}") for n in range(6)]
+    )
+    stored = {e.subject_id: e.id for e in await Event.filter(kind="TEST")}
+    wanted = [stored[4], stored[1], 999_999, stored[5], stored[0]]  # 999,999 is no event
+
+    data = sql.json_object({"n": "e.subject_id", "twice": "e.product_id * 2", "t": sql.json_true()})
+    rows = await sql.fetch(
+        f"SELECT e.subject_id, {data} FROM {sql.rows_by_id('event', 'e')} ORDER BY j.key",
+        [sql.ids(wanted)],
+    )
+
+    assert [row[0] for row in rows] == [4, 1, 5, 0]
+    decoded = [json.loads(row[1]) if isinstance(row[1], str) else row[1] for row in rows]
+    assert decoded == [{"n": n, "twice": 2 * n, "t": True} for n in (4, 1, 5, 0)]

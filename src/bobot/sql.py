@@ -100,18 +100,26 @@ def in_ids(column: str) -> str:
 
 
 def ids(values: Iterable[int]) -> Any:
-    """The parameter of an :func:`in_ids` condition or an :func:`id_list`."""
+    """The parameter of an :func:`in_ids` condition or of :func:`rows_by_id`."""
     listed = [int(v) for v in values]
     return listed if dialect() == "postgres" else json.dumps(listed)
 
 
-def id_list(alias: str) -> str:
-    """A FROM item listing the ids of one parameter (see :func:`ids`) in their order:
-    ``{alias}.value`` is an id, ``{alias}.key`` its position. With ``CROSS JOIN`` after it,
-    SQLite walks the list and looks each id up."""
+def rows_by_id(table: str, alias: str) -> str:
+    """FROM items: the rows of ``table`` (as ``alias``) whose ids one parameter lists (see
+    :func:`ids`), each looked up by primary key; ``ORDER BY j.key`` keeps the list's order.
+
+    SQLite walks the list as written (``CROSS JOIN`` fixes the order of the loops). Given
+    thousands of ids, PostgreSQL's planner would rather hash the whole table: 5,000
+    backorders out of 100,000 took twice as long that way as probing each. The LATERAL
+    subquery, kept one by ``OFFSET 0``, makes it probe.
+    """
     if dialect() == "postgres":
-        return f"unnest(?::bigint[]) WITH ORDINALITY AS {alias}(value, key)"
-    return f"json_each(?) AS {alias}"
+        return (
+            "unnest(?::bigint[]) WITH ORDINALITY AS j(value, key) CROSS JOIN LATERAL"
+            f" (SELECT * FROM {table} WHERE id = j.value OFFSET 0) AS {alias}"
+        )
+    return f"json_each(?) AS j CROSS JOIN {table} AS {alias} ON {alias}.id = j.value"
 
 
 def json_object(fields: Mapping[str, str]) -> str:

@@ -123,7 +123,7 @@ async def record_per_backorder(
     statement = (
         f"INSERT INTO event ({', '.join(_COLUMNS)})"
         f" SELECT ?, ?, ?, ?, ?, b.product_id, 'backorder', b.id, {sql.json_object(data)}"
-        f" FROM {sql.id_list('j')} CROSS JOIN backorder b WHERE b.id = j.value ORDER BY j.key"
+        f" FROM {sql.rows_by_id('backorder', 'b')} ORDER BY j.key"
     )
     params = [at, kind.value, actor.kind, actor.id, actor.channel, sql.ids(backorder_ids)]
     await sql.execute(statement, params)
