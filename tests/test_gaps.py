@@ -36,10 +36,10 @@ async def test_shortages_report_sorted_worst_first(db):
     report = await shortages.shortages(deps)
     assert [s.sku for s in report] == ["BARE", "COVERED"]
     bare, covered = report
-    assert (bare.backordered, bare.uncovered, bare.incoming) == (6, 6, [])
+    assert (bare.backordered, bare.uncovered, list(bare.incoming)) == (6, 6, [])
     assert bare.eta_is_estimate and bare.next_purchase_order_date is None
     assert covered.uncovered == 0
-    assert covered.incoming == [Supply(deps.today() + timedelta(5), 10)]
+    assert list(covered.incoming) == [Supply(deps.today() + timedelta(5), 10)]
     assert covered.next_purchase_order_date == deps.today() + timedelta(days=5)
     assert not covered.eta_is_estimate
     assert bare.severity > covered.severity

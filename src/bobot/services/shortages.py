@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,7 +20,7 @@ class Shortage:
     sku: str
     backordered: int
     available: int
-    incoming: list[Supply]  # unreceived units on open purchase orders, by expected date
+    incoming: Sequence[Supply]  # unreceived units on open purchase orders, by expected date
     uncovered: int
     oldest_backorder_age_days: int
     next_purchase_order_date: date | None
@@ -61,7 +62,7 @@ async def shortages(deps: Deps) -> list[Shortage]:
     today = deps.today()
     rules_by_lead = {lead: deps.eta_rules(lead) for lead in {row[5] for row in products}}
     result: list[Shortage] = []
-    no_supply: list[Supply] = []
+    no_supply: tuple[Supply, ...] = ()  # shared by every product without supply: immutable
     for product_id, sku, available, backordered, oldest, lead in products:
         supply = incoming.get(product_id, no_supply)  # by expected date
         uncovered = max(backordered - sum(s.quantity for s in supply), 0)
