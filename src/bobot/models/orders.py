@@ -1,36 +1,14 @@
 from __future__ import annotations
 
-from enum import Enum
-
 from tortoise import fields
 from tortoise.models import Model
 
 from bobot.domain.ordering import ShipPreference
+from bobot.domain.statuses import BackorderStatus, OrderStatus, ShipmentStatus
 from bobot.models.catalog import Product
 
-__all__ = ["ShipPreference"]
-
-
-class OrderStatus(str, Enum):
-    OPEN = "OPEN"
-    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
-    SHIPPED = "SHIPPED"
-    CANCELLED = "CANCELLED"
-
-
-class BackorderStatus(str, Enum):
-    OPEN = "OPEN"
-    PARTIALLY_ALLOCATED = "PARTIALLY_ALLOCATED"
-    ALLOCATED = "ALLOCATED"
-    SHIPPED = "SHIPPED"
-    CANCELLED = "CANCELLED"
-
-
-class ShipmentStatus(str, Enum):
-    PENDING = "PENDING"  # waits for backordered units
-    READY = "READY"  # every unit is allocated: ready to ship
-    SHIPPED = "SHIPPED"
-    CANCELLED = "CANCELLED"
+# The enums live in the domain; these names stay importable from here.
+__all__ = ["BackorderStatus", "OrderStatus", "ShipPreference", "ShipmentStatus"]
 
 
 class Order(Model):

@@ -1,23 +1,16 @@
 from __future__ import annotations
 
-from enum import Enum
-
 from tortoise import fields
 from tortoise.models import Model
 
+from bobot.domain.statuses import OPEN_PO, PurchaseOrderStatus
 from bobot.models.catalog import Product, Supplier
 
+#: Purchase orders whose unreceived units count as incoming supply (:data:`OPEN_PO`).
+OPEN_PO_STATUSES = OPEN_PO
 
-class PurchaseOrderStatus(str, Enum):
-    DRAFT = "DRAFT"
-    ORDERED = "ORDERED"
-    PARTIALLY_RECEIVED = "PARTIALLY_RECEIVED"
-    RECEIVED = "RECEIVED"
-    CANCELLED = "CANCELLED"
-
-
-#: Purchase orders whose unreceived units count as incoming supply.
-OPEN_PO_STATUSES = (PurchaseOrderStatus.ORDERED, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+# The enum lives in the domain; these names stay importable from here.
+__all__ = ["OPEN_PO_STATUSES", "PurchaseOrderStatus"]
 
 
 class PurchaseOrder(Model):

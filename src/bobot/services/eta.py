@@ -9,15 +9,14 @@ from typing import Any
 
 from bobot import sql
 from bobot.domain import eta as rules
-from bobot.models import BackorderStatus
+from bobot.domain.statuses import WAITING as WAITING  # importable from here, as before
+from bobot.domain.statuses import WAITING_SQL as WAITING_SQL
 from bobot.services.base import Actor, Deps
 from bobot.services.history import EventKind, PendingEvent, event, record
 from bobot.services.supply import supply_and_lead
 
-WAITING = (BackorderStatus.OPEN, BackorderStatus.PARTIALLY_ALLOCATED)
 FIFO_ORDER = ("-priority", "created_at", "id")
-#: The same two rules, for hand-written SQL.
-WAITING_SQL = "('OPEN', 'PARTIALLY_ALLOCATED')"
+#: The same rule, for hand-written SQL.
 FIFO_SQL = "priority DESC, created_at, id"
 
 

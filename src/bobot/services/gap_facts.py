@@ -11,11 +11,10 @@ from typing import Any
 
 from bobot import sql
 from bobot.domain import gaps as rules
+from bobot.domain.statuses import OPEN_PO_SQL, WAITING_SQL
 from bobot.services.base import Deps
-from bobot.services.eta import WAITING_SQL
 
 DEMAND_WINDOW_DAYS = 28
-OPEN_PO_SQL = "('ORDERED', 'PARTIALLY_RECEIVED')"
 
 
 def as_datetime(value: Any) -> datetime:

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 
 from bobot import sql
 from bobot.domain.eta import Supply
+from bobot.domain.statuses import OPEN_PO_SQL
 
 _SUPPLY_AND_LEAD = """
 SELECT l.product_id, po.expected_date, l.quantity - l.quantity_received
   FROM purchase_order_line l JOIN purchase_order po ON po.id = l.purchase_order_id
- WHERE l.product_id IN ({ids}) AND po.status IN ('ORDERED', 'PARTIALLY_RECEIVED')
+ WHERE l.product_id IN ({ids}) AND po.status IN {open_po}
    AND l.quantity > l.quantity_received
 UNION ALL
 SELECT product_id, NULL, MIN(lead_time_days)
@@ -30,7 +31,9 @@ async def supply_and_lead(
     if not ids:
         return supply, leads
     marks = sql.placeholders(len(ids))
-    rows = await sql.fetch(_SUPPLY_AND_LEAD.format(ids=marks), [*ids, *ids, True])
+    rows = await sql.fetch(
+        _SUPPLY_AND_LEAD.format(ids=marks, open_po=OPEN_PO_SQL), [*ids, *ids, True]
+    )
     for product_id, expected, quantity in rows:
         if expected is None:
             leads[product_id] = quantity
