@@ -11,7 +11,12 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from bobot.errors import BobotError, Conflict, ErrorCode, InvalidInput, NotFound
+from bobot.domain.lifecycle import (
+    NEW_PO_STATUSES,
+    require_changeable,
+    require_manual_transition,
+)
+from bobot.errors import BobotError, ErrorCode, InvalidInput, NotFound
 from bobot.models import Product, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier
 from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services.base import (
@@ -25,16 +30,6 @@ from bobot.services.base import (
 from bobot.services.eta import recompute_etas
 from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
-
-S = PurchaseOrderStatus
-#: Status changes staff may make by hand (receipts move ORDERED onwards).
-TRANSITIONS = {
-    S.DRAFT: {S.ORDERED, S.CANCELLED},
-    S.ORDERED: {S.CANCELLED},
-    S.PARTIALLY_RECEIVED: {S.CANCELLED},
-    S.RECEIVED: set(),
-    S.CANCELLED: set(),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +83,7 @@ async def create_purchase_order(
 ) -> PurchaseOrder:
     if not lines:
         raise InvalidInput("A purchase order needs at least one line.", field=["lines"])
-    if status not in (S.DRAFT, S.ORDERED):
+    if status not in NEW_PO_STATUSES:
         raise InvalidInput("A new purchase order is DRAFT or ORDERED.", field=["status"])
     _check_date(expected_date, deps)
     now = deps.now()
@@ -168,14 +163,9 @@ async def update_purchase_order(
         po = await PurchaseOrder.filter(id=purchase_order_id).select_for_update().first()
         if po is None:
             raise NotFound(f"No purchase order has id {purchase_order_id}.", field=["id"])
-        if po.status in (S.RECEIVED, S.CANCELLED):
-            raise Conflict(
-                f"{po.number} is {po.status.value} and can no longer change.", field=["id"]
-            )
-        if status is not None and status != po.status and status not in TRANSITIONS[po.status]:
-            raise Conflict(
-                f"{po.number} cannot go from {po.status.value} to {status.value}.", field=["status"]
-            )
+        require_changeable(po.number, po.status)
+        if status is not None:
+            require_manual_transition(po.number, po.status, status)
         existing = {
             line.product_id: line
             for line in await PurchaseOrderLine.filter(purchase_order_id=po.id)
