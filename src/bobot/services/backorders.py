@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
-from bobot.models import Backorder, BackorderStatus, Cancellation, ShipmentLine
-from bobot.services.base import Actor, Deps, adjust_product, int_column, lock_products
+from bobot.domain.lifecycle import plan_cancellation
+from bobot.errors import NotFound
+from bobot.models import Backorder, Cancellation, OrderLine, ShipmentLine
+from bobot.services.base import Actor, Deps, adjust_product, int_column
 from bobot.services.fulfilment import refresh_shipments, settle
 from bobot.services.history import EventKind, event, record
-from bobot.services.stock import refresh_order_status
-
-CANCELLABLE = (
-    BackorderStatus.OPEN,
-    BackorderStatus.PARTIALLY_ALLOCATED,
-    BackorderStatus.ALLOCATED,
-)
+from bobot.services.stock import lock_order_products, refresh_order_status
 
 
 async def cancel_backorder(
@@ -26,41 +21,20 @@ async def cancel_backorder(
     reason = reason.strip()[:500]
     now = deps.now()
     async with in_transaction():
-        found = await int_column(
-            Backorder.filter(id=backorder_id).values_list("product_id", flat=True)
-        )
-        if not found:
+        if not await lock_order_products(OrderLine.filter(order__backorders__id=backorder_id)):
             raise NotFound(f"No backorder has id {backorder_id}.", field=["id"])
-        await lock_products(found)
         backorder = await Backorder.filter(id=backorder_id).select_for_update().get()
-        if backorder.status not in CANCELLABLE:
-            raise Conflict(
-                f"Backorder {backorder_id} is {backorder.status.value} and can no longer be "
-                "cancelled.",
-                field=["id"],
-            )
-        units = backorder.quantity if quantity is None else quantity
-        if units <= 0 or units > backorder.quantity:
-            raise BobotError(
-                f"Can cancel between 1 and {backorder.quantity} units of backorder "
-                f"{backorder_id}, not {units}.",
-                code=ErrorCode.INVALID_QUANTITY,
-                field=["quantity"],
-            )
-        uncovered = backorder.quantity - backorder.quantity_allocated
-        from_uncovered = min(units, uncovered)
-        released = units - from_uncovered
-
-        backorder.quantity -= units
-        backorder.quantity_allocated -= released
-        if backorder.quantity == 0:
-            backorder.status = BackorderStatus.CANCELLED
-        elif backorder.quantity_allocated == backorder.quantity:
-            backorder.status = BackorderStatus.ALLOCATED
-        elif backorder.quantity_allocated:
-            backorder.status = BackorderStatus.PARTIALLY_ALLOCATED
-        else:
-            backorder.status = BackorderStatus.OPEN
+        plan = plan_cancellation(
+            backorder_id=backorder.id,
+            status=backorder.status,
+            quantity=backorder.quantity,
+            allocated=backorder.quantity_allocated,
+            units=quantity,
+        )
+        units, released = plan.units, plan.released
+        backorder.quantity = plan.quantity
+        backorder.quantity_allocated = plan.allocated
+        backorder.status = plan.status
         backorder.updated_at = now
         await backorder.save(
             update_fields=["quantity", "quantity_allocated", "status", "updated_at"]
@@ -68,7 +42,7 @@ async def cancel_backorder(
         await adjust_product(
             backorder.product_id,
             now=now,
-            backordered=-from_uncovered,
+            backordered=-plan.from_uncovered,
             allocated=-released,
             available=released,
         )

@@ -4,26 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bobot.domain.fifo import Fill
-from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
+from bobot.domain.lifecycle import (
+    order_status,
+    require_receivable,
+    require_shippable,
+    status_after_receipt,
+)
+from bobot.errors import BobotError, ErrorCode, NotFound
 from bobot.models import (
     Backorder,
     BackorderStatus,
     Order,
-    OrderStatus,
+    OrderLine,
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderStatus,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
 )
-from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services.base import (
     Actor,
     Deps,
@@ -77,12 +83,7 @@ async def receive_purchase_order(
             await int_column(line_products.values_list("product_id", flat=True))
         )
         po = await _lock_po(purchase_order_id)
-        if po.status not in OPEN_PO_STATUSES:
-            raise Conflict(
-                f"{po.number} is {po.status.value}; only an ordered purchase order can be "
-                "received.",
-                field=["id"],
-            )
+        require_receivable(po.number, po.status, field="id")
         lines = await PurchaseOrderLine.filter(purchase_order_id=po.id).order_by("product_id")
         # A line added while we waited for the locks: lock its product too.
         products |= await lock_products(
@@ -110,11 +111,7 @@ async def _lock_po(purchase_order_id: int) -> PurchaseOrder:
 
 async def _open_po_line(purchase_order_id: int, product: Product) -> PurchaseOrderLine:
     po = await _lock_po(purchase_order_id)
-    if po.status not in OPEN_PO_STATUSES:
-        raise Conflict(
-            f"{po.number} is {po.status.value}; only an ordered purchase order can be received.",
-            field=["purchaseOrderId"],
-        )
+    require_receivable(po.number, po.status, field="purchaseOrderId")
     line = await PurchaseOrderLine.get_or_none(purchase_order_id=po.id, product_id=product.id)
     if line is None:
         raise BobotError(
@@ -160,8 +157,7 @@ async def _refresh_po_status(purchase_order_id: int, *, actor: Actor, deps: Deps
     lines = await PurchaseOrderLine.filter(purchase_order_id=purchase_order_id).values_list(
         "quantity", "quantity_received"
     )
-    done = all(received >= quantity for quantity, received in lines)
-    status = PurchaseOrderStatus.RECEIVED if done else PurchaseOrderStatus.PARTIALLY_RECEIVED
+    status = status_after_receipt(cast(list[tuple[int, int]], lines))
     changed = (
         await PurchaseOrder.filter(id=purchase_order_id)
         .exclude(status=status)
@@ -182,23 +178,34 @@ async def _refresh_po_status(purchase_order_id: int, *, actor: Actor, deps: Deps
         )
 
 
+async def lock_order_products(orders: QuerySet[OrderLine]) -> list[int]:
+    """Lock every product of an order (``orders``: its lines), in id order.
+
+    Shipping and cancelling decide a shipment's readiness and the order's status from the
+    state of every line of the order, and a receipt changes that state under its product's
+    lock alone: holding all of them, no change to the order can pass unseen. An order's
+    products never change, so they can be read before the locks.
+    """
+    product_ids = await int_column(orders.values_list("product_id", flat=True))
+    await lock_products(product_ids)
+    return product_ids
+
+
 async def mark_shipment_shipped(*, shipment_id: int, actor: Actor, deps: Deps) -> Shipment:
     """Ship a READY shipment: its units leave the warehouse."""
     now = deps.now()
     async with in_transaction():
-        lines = await ShipmentLine.filter(shipment_id=shipment_id).values_list(
-            "product_id", "quantity", "backorder_id"
-        )
-        await lock_products(row[0] for row in lines)
+        if not await lock_order_products(OrderLine.filter(order__shipments__id=shipment_id)):
+            raise NotFound(f"No shipment has id {shipment_id}.", field=["id"])
         shipment = await Shipment.filter(id=shipment_id).select_for_update().first()
         if shipment is None:
             raise NotFound(f"No shipment has id {shipment_id}.", field=["id"])
-        if shipment.status is not ShipmentStatus.READY:
-            raise Conflict(
-                f"Shipment {shipment_id} is {shipment.status.value}; only a READY shipment "
-                "can be shipped.",
-                field=["id"],
-            )
+        require_shippable(shipment.id, shipment.status)
+        # Quantities only now, under the locks: a cancellation may have lowered them (and
+        # handed the units to the next in line) while this waited.
+        lines = await ShipmentLine.filter(shipment_id=shipment_id).values_list(
+            "product_id", "quantity", "backorder_id"
+        )
         for product_id, quantity, _ in lines:
             if quantity:
                 await adjust_product(product_id, now=now, on_hand=-quantity, allocated=-quantity)
@@ -241,14 +248,8 @@ async def mark_shipment_shipped(*, shipment_id: int, actor: Actor, deps: Deps) -
 
 
 async def refresh_order_status(order_id: int, *, now: datetime) -> None:
-    statuses = set(await Shipment.filter(order_id=order_id).values_list("status", flat=True))
-    live = statuses - {ShipmentStatus.CANCELLED}
-    if not live:
-        status = OrderStatus.CANCELLED
-    elif live == {ShipmentStatus.SHIPPED}:
-        status = OrderStatus.SHIPPED
-    elif ShipmentStatus.SHIPPED in live:
-        status = OrderStatus.PARTIALLY_SHIPPED
-    else:
-        status = OrderStatus.OPEN
+    """Store the order's status as its shipments give it (the caller holds the locks of
+    every product of the order: :func:`lock_order_products`)."""
+    statuses = await Shipment.filter(order_id=order_id).values_list("status", flat=True)
+    status = order_status(cast(list[ShipmentStatus], statuses))
     await Order.filter(id=order_id).exclude(status=status).update(status=status, updated_at=now)

@@ -1,0 +1,211 @@
+"""Ship, cancel and receive meeting head-on, on PostgreSQL, with the interleaving forced.
+
+Each test holds one transaction open at the moment that matters, starts the other use case,
+waits until it is blocked on a lock (seen in ``pg_stat_activity``) or has finished, and only
+then lets the first commit. Whatever the scheduler does, the two meet the same way every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from tests.services.helpers import (
+    STAFF,
+    assert_counters_consistent,
+    backorders_of,
+    make_deps,
+    order,
+    product,
+)
+from tortoise.transactions import in_transaction
+
+from bobot import sql
+from bobot.domain.ordering import ShipPreference
+from bobot.models import (
+    BackorderStatus,
+    Order,
+    OrderStatus,
+    Product,
+    Shipment,
+    ShipmentStatus,
+)
+from bobot.services import backorders, stock
+from bobot.services.base import Deps, lock_products
+
+T = TypeVar("T")
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _waiting_on_locks() -> int:
+    rows = await sql.fetch(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    return int(rows[0][0])
+
+
+async def _until_blocked_or_done(task: asyncio.Task[Any]) -> None:
+    """Poll the server (a lock wait has no event to await) until ``task`` waits or ends."""
+    while not task.done():
+        if await _waiting_on_locks():
+            return
+        await asyncio.sleep(0.005)
+
+
+async def interleave(
+    *,
+    first: Callable[[], Awaitable[object]],
+    meanwhile: Callable[[], Awaitable[T]],
+    then: Callable[[], Awaitable[object]] = _nothing,
+) -> T:
+    """In one transaction run ``first``; start ``meanwhile`` in its own task and let it run
+    until it waits for a lock (or ends); then run ``then`` in the same transaction (its own
+    transactions nest as savepoints) and commit. Returns what ``meanwhile`` returned."""
+    first_done, go = asyncio.Event(), asyncio.Event()
+
+    async def holder() -> None:
+        async with in_transaction():
+            await first()
+            first_done.set()
+            await go.wait()
+            await then()
+
+    async with asyncio.timeout(60):  # a hang fails the test instead of the session
+        holding = asyncio.create_task(holder())
+        signal = asyncio.create_task(first_done.wait())
+        await asyncio.wait({holding, signal}, return_when=asyncio.FIRST_COMPLETED)
+        if holding.done():
+            signal.cancel()
+            holding.result()  # it failed before holding anything: raise that
+        other = asyncio.create_task(meanwhile())
+        try:
+            await _until_blocked_or_done(other)
+        finally:
+            go.set()
+            await holding
+        return await other
+
+
+async def counters(sku: str) -> tuple[int, int, int, int]:
+    p = await Product.get(sku=sku)
+    return p.on_hand, p.allocated, p.available, p.backordered
+
+
+async def ship(deps: Deps, shipment_id: int) -> Shipment:
+    return await stock.mark_shipment_shipped(shipment_id=shipment_id, actor=STAFF, deps=deps)
+
+
+async def receive(deps: Deps, sku: str, units: int) -> None:
+    await stock.receive_stock(
+        sku=sku, quantity=units, purchase_order_id=None, actor=STAFF, deps=deps
+    )
+
+
+async def cancel(deps: Deps, backorder_id: int, units: int | None) -> None:
+    await backorders.cancel_backorder(
+        backorder_id=backorder_id, quantity=units, reason="test", actor=STAFF, deps=deps
+    )
+
+
+async def test_a_ship_that_waited_for_a_partial_cancellation_ships_only_what_is_left(pg_db):
+    deps = make_deps()
+    mug = await product(deps, "MUG")
+    first = await order(deps, "ana@example.com", ("MUG", 3))
+    second = await order(deps, "ben@example.com", ("MUG", 2))
+    await receive(deps, "MUG", 3)  # Ana's three units are allocated; her parcel is ready
+    [ana, ben] = await backorders_of("MUG")
+    [parcel] = await Shipment.filter(order_id=first.id)
+    assert parcel.status is ShipmentStatus.READY
+
+    # Ana drops one unit while the ship waits for the product: that unit goes to Ben.
+    shipped = await interleave(
+        first=lambda: lock_products([mug]),
+        meanwhile=lambda: ship(deps, parcel.id),
+        then=lambda: cancel(deps, ana.id, 1),
+    )
+
+    assert shipped.status is ShipmentStatus.SHIPPED
+    assert await counters("MUG") == (1, 1, 0, 1)  # Ben's one unit stays, allocated to him
+    await assert_counters_consistent()
+    await ben.refresh_from_db()
+    assert (ben.quantity_allocated, ben.status) == (1, BackorderStatus.PARTIALLY_ALLOCATED)
+
+    # The next customer's parcel can ship once the rest of his units arrive.
+    await receive(deps, "MUG", 1)
+    [ben_parcel] = await Shipment.filter(order_id=second.id)
+    await ship(deps, ben_parcel.id)
+    assert await counters("MUG") == (0, 0, 0, 0)
+    await assert_counters_consistent()
+
+
+async def test_a_ship_that_waited_for_a_receipt_ships_the_parcel_the_receipt_completed(pg_db):
+    deps = make_deps()
+    mug = await product(deps, "MUG", on_hand=1)
+    pan = await product(deps, "PAN")
+    placed = await order(
+        deps, "ana@example.com", ("MUG", 1), ("PAN", 2), preference=ShipPreference.SHIP_TOGETHER
+    )
+    [parcel] = await Shipment.filter(order_id=placed.id)
+    assert parcel.status is ShipmentStatus.PENDING
+
+    shipped = await interleave(
+        first=lambda: lock_products([mug, pan]),
+        meanwhile=lambda: ship(deps, parcel.id),
+        then=lambda: receive(deps, "PAN", 2),
+    )
+
+    assert shipped.status is ShipmentStatus.SHIPPED
+    assert await counters("MUG") == (0, 0, 0, 0)
+    assert await counters("PAN") == (0, 0, 0, 0)
+    assert [b.status for b in await backorders_of("PAN")] == [BackorderStatus.SHIPPED]
+    assert (await Order.get(id=placed.id)).status is OrderStatus.SHIPPED
+    await assert_counters_consistent()
+
+
+async def test_a_cancellation_during_a_receipt_for_another_line_leaves_the_parcel_ready(pg_db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await product(deps, "PAN")
+    placed = await order(
+        deps, "ana@example.com", ("MUG", 2), ("PAN", 1), preference=ShipPreference.SHIP_TOGETHER
+    )
+    [pan_backorder] = await backorders_of("PAN")
+
+    # The mugs arrive while Ana cancels the pan: each change alone leaves the parcel waiting
+    # for the other line; together they leave it complete.
+    await interleave(
+        first=lambda: receive(deps, "MUG", 2),
+        meanwhile=lambda: cancel(deps, pan_backorder.id, None),
+    )
+
+    [parcel] = await Shipment.filter(order_id=placed.id)
+    assert parcel.status is ShipmentStatus.READY
+    assert await counters("MUG") == (2, 2, 0, 0)
+    assert await counters("PAN") == (0, 0, 0, 0)
+    await assert_counters_consistent()
+
+
+async def test_a_cancellation_during_a_ship_of_the_same_order_leaves_the_order_shipped(pg_db):
+    deps = make_deps()
+    await product(deps, "MUG", on_hand=1)
+    await product(deps, "PAN")
+    placed = await order(deps, "ana@example.com", ("MUG", 1), ("PAN", 1))
+    ready, pending = sorted(await Shipment.filter(order_id=placed.id), key=lambda s: s.id)
+    assert (ready.status, pending.status) == (ShipmentStatus.READY, ShipmentStatus.PENDING)
+    [pan_backorder] = await backorders_of("PAN")
+
+    # The mug leaves while Ana cancels the pan: nothing of the order is left to ship.
+    await interleave(
+        first=lambda: ship(deps, ready.id),
+        meanwhile=lambda: cancel(deps, pan_backorder.id, None),
+    )
+
+    await pending.refresh_from_db()
+    assert pending.status is ShipmentStatus.CANCELLED
+    assert (await Order.get(id=placed.id)).status is OrderStatus.SHIPPED
+    await assert_counters_consistent()
