@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -74,3 +75,21 @@ async def test_errors_are_tortoises_whichever_thread_ran_the_statement(conn):
     await conn.execute_query("INSERT INTO item (name) VALUES ('a')")
     with pytest.raises(IntegrityError):
         await conn.execute_query("INSERT INTO item (name) VALUES ('a')")
+
+
+async def test_a_transaction_holds_the_write_lock_from_its_begin(conn, tmp_path: Path):
+    """Another process cannot commit between a transaction's reads and its writes (which
+    would fail the transaction with SQLITE_BUSY_SNAPSHOT): it waits for the lock instead."""
+    other = sqlite3.connect(tmp_path / "engine.sqlite3", timeout=0)
+    try:
+        async with in_transaction() as tx:
+            assert await tx.execute_query_dict("SELECT name FROM item") == []
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("INSERT INTO item (name) VALUES ('elsewhere')")
+            await tx.execute_query("INSERT INTO item (name) VALUES ('here')")
+        other.execute("INSERT INTO item (name) VALUES ('elsewhere')")
+        other.commit()
+    finally:
+        other.close()
+    rows = await conn.execute_query_dict("SELECT name FROM item ORDER BY id")
+    assert rows == [{"name": "here"}, {"name": "elsewhere"}]

@@ -15,6 +15,14 @@ Nothing else changes:
   disk does not hold up the event loop.
 - A long read (the shortage report's aggregate) holds the event loop while it runs. With a
   single SQLite connection the statements queued behind it would wait for it anyway.
+
+One thing does change: transactions begin with ``BEGIN IMMEDIATE``, taking the database's
+write lock up front. Several processes share the file (the Procfile's web and worker), and a
+deferred ``BEGIN`` that reads, then writes after another process committed, fails at once
+with ``SQLITE_BUSY_SNAPSHOT`` ("database is locked"): its snapshot is stale, and waiting
+cannot help it. Taken up front, the lock is waited for (``busy_timeout``) instead. Every
+transaction of the services writes; reads outside transactions still run concurrently with
+a writer (WAL).
 """
 
 from __future__ import annotations
@@ -25,7 +33,13 @@ from functools import partial
 from typing import Any
 
 import aiosqlite
-from tortoise.backends.sqlite.client import SqliteClient
+from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.exceptions import TransactionManagementError
 
 
 def is_read(statement: str) -> bool:
@@ -45,7 +59,22 @@ class InlineReadConnection(aiosqlite.Connection):
         return await super().execute_fetchall(sql, parameters)
 
 
+class ImmediateTransaction(SqliteTransactionWrapper):
+    """Tortoise's SQLite transaction, beginning with the write lock held."""
+
+    async def begin(self) -> None:
+        try:
+            await self._connection.commit()
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise TransactionManagementError(exc) from exc
+
+
 class Client(SqliteClient):
+    def _in_transaction(self) -> TransactionContext:
+        # Nested transactions are savepoints inside this one (the wrapper's own method).
+        return SqliteTransactionContext(ImmediateTransaction(self), self._lock)
+
     async def create_connection(self, with_db: bool) -> None:
         if self._connection:
             return
