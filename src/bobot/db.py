@@ -30,10 +30,27 @@ def _with_params(url: str, **defaults: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+#: PostgreSQL settings of every pooled connection, each overridable in ``DATABASE_URL``'s
+#: query (``?lock_timeout=2s&statement_timeout=0``; 0 turns one off). A statement that waits
+#: longer than ``lock_timeout`` for a lock, or runs longer than ``statement_timeout``, fails
+#: (and its transaction rolls back) instead of holding a connection and its locks forever.
+PG_SESSION_DEFAULTS = {"lock_timeout": "10s", "statement_timeout": "60s"}
+
+
+def _postgres_connection(database_url: str, pool_max: int) -> dict[str, Any]:
+    parts = urlsplit(database_url)
+    query = dict(parse_qsl(parts.query))
+    session = {name: query.pop(name, value) for name, value in PG_SESSION_DEFAULTS.items()}
+    query.setdefault("maxsize", str(pool_max))
+    connection = expand_db_url(urlunsplit(parts._replace(query=urlencode(query))))
+    connection["credentials"]["server_settings"] = session
+    return connection
+
+
 def tortoise_config(database_url: str, *, pool_max: int = 10) -> dict[str, Any]:
     connection: str | dict[str, Any]
     if is_postgres(database_url):
-        connection = _with_params(database_url, maxsize=str(pool_max))
+        connection = _postgres_connection(database_url, pool_max)
     else:
         url = _with_params(database_url, synchronous="NORMAL", busy_timeout="5000")
         # Tortoise's SQLite client, reads run inline (bobot.sqlite_engine says why)
