@@ -129,6 +129,26 @@ async def test_a_cancellation_during_a_receipt_for_another_line_leaves_the_parce
     await assert_counters_consistent()
 
 
+async def test_a_receipt_during_a_cancellation_of_another_line_leaves_the_parcel_ready(pg_db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await product(deps, "PAN")
+    placed = await order(
+        deps, "ana@example.com", ("MUG", 2), ("PAN", 1), preference=ShipPreference.SHIP_TOGETHER
+    )
+    [pan_backorder] = await backorders_of("PAN")
+
+    # The same two changes the other way round: the cancellation holds its locks first.
+    await interleave(
+        first=lambda: cancel(deps, pan_backorder.id, None),
+        meanwhile=lambda: receive(deps, "MUG", 2),
+    )
+
+    [parcel] = await Shipment.filter(order_id=placed.id)
+    assert parcel.status is ShipmentStatus.READY
+    await assert_counters_consistent()
+
+
 async def test_a_cancellation_during_a_ship_of_the_same_order_leaves_the_order_shipped(pg_db):
     deps = make_deps()
     await product(deps, "MUG", on_hand=1)
