@@ -23,6 +23,7 @@ run: venv
 # PYTEST_ARGS="-k sqlite -x" to pass options through.
 test: venv
 	.ci/ensure-postgres
+	.ci/ensure-chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

@@ -1,4 +1,5 @@
-"""The web application: GraphQL at /graphql, a health check, and (optionally) the worker."""
+"""The web application: GraphQL at /graphql, customer link pages under /l/, a health check,
+and (optionally) the worker."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from bobot.config import Settings
 from bobot.db import tortoise_config
 from bobot.graphql.context import ANONYMOUS, Context, Viewer
 from bobot.graphql.schema import create_schema
+from bobot.links import Links
 from bobot.models import TokenRole
 from bobot.services import tokens
 from bobot.services.base import Actor, Deps
+from bobot.web.pages import LinkPages
 
 _ACTOR_KIND = {TokenRole.STAFF: "staff", TokenRole.STOREFRONT: "storefront"}
 
@@ -100,12 +103,16 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 
+    links = Links.from_settings(settings, deps.clock)
+    pages = LinkPages(deps, links, settings.shop_name)
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health),
+            *pages.routes(),
         ],
         lifespan=lifespan,
     )
     app.state.deps = deps
+    app.state.links = links
     return app

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 DEV_SECRET = "dev-only-secret-change-me"
 
@@ -20,6 +21,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "development (GraphiQL on) or production (GraphiQL off, secret required)",
     ),
     "BOBOT_SECRET_KEY": (DEV_SECRET, "secret for signed customer links; must be set in production"),
+    "BOBOT_PUBLIC_URL": (
+        "http://127.0.0.1:8000",
+        "the base of every link in a message (customer pages live under /l/)",
+    ),
+    "BOBOT_SHOP_NAME": ("bobot demo shop", "the shop's name, shown on customer pages and emails"),
+    "BOBOT_LINK_DAYS": ("90", "days a signed customer link keeps working"),
     "BOBOT_SHIPPING_COST": ("4.95", "shipping cost of each shipment"),
     "BOBOT_CURRENCY": ("USD", "currency of costs"),
     "BOBOT_HANDLING_DAYS": ("1", "days from stock arriving to the parcel leaving"),
@@ -46,6 +53,9 @@ class Settings:
     database_url: str = VARIABLES["DATABASE_URL"][0]
     env: str = "development"
     secret_key: str = DEV_SECRET
+    public_url: str = "http://127.0.0.1:8000"
+    shop_name: str = "bobot demo shop"
+    link_days: int = 90
     shipping_cost: Decimal = Decimal("4.95")
     currency: str = "USD"
     handling_days: int = 1
@@ -91,6 +101,13 @@ class Settings:
         if mode == "production" and secret == DEV_SECRET:
             raise ConfigError("BOBOT_SECRET_KEY must be set in production")
 
+        public_url = get("BOBOT_PUBLIC_URL").rstrip("/")
+        if urlsplit(public_url).scheme not in ("http", "https") or not urlsplit(public_url).netloc:
+            raise ConfigError(
+                f"BOBOT_PUBLIC_URL must be an http(s) URL such as https://shop.example, "
+                f"got {public_url!r}"
+            )
+
         def seconds(name: str) -> float:
             try:
                 value = float(get(name))
@@ -104,6 +121,9 @@ class Settings:
             database_url=get("DATABASE_URL"),
             env=mode,
             secret_key=secret,
+            public_url=public_url,
+            shop_name=get("BOBOT_SHOP_NAME").strip() or VARIABLES["BOBOT_SHOP_NAME"][0],
+            link_days=integer("BOBOT_LINK_DAYS", 1),
             shipping_cost=shipping_cost,
             currency=get("BOBOT_CURRENCY"),
             handling_days=integer("BOBOT_HANDLING_DAYS"),

@@ -1,0 +1,160 @@
+"""What a customer sees and does through a signed link: read one backorder, order or
+waitlist entry, and cancel or leave. The pages only render what these return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.transactions import in_transaction
+
+from bobot.errors import NotFound
+from bobot.models import Backorder, BackorderStatus, Order, Product, WaitlistEntry
+from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
+from bobot.services.backorders import CANCELLABLE, cancel_backorder
+from bobot.services.base import Actor, Deps, int_column, lock_products
+from bobot.services.waitlist import leave_waitlist
+
+CUSTOMER_REASON = "Cancelled by the customer"
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderView:
+    id: int
+    order_number: str
+    customer_email: str
+    product_id: int
+    sku: str
+    product_name: str
+    quantity: int  # still on the backorder (after cancellations)
+    quantity_ordered: int
+    status: BackorderStatus
+    promised_date: date
+    expected_date: date
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in CANCELLABLE and self.quantity > 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    id: int
+    number: str
+    customer_email: str
+    backorders: tuple[BackorderView, ...]
+
+    @property
+    def cancellable(self) -> tuple[BackorderView, ...]:
+        return tuple(b for b in self.backorders if b.cancellable)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistView:
+    id: int
+    email: str
+    sku: str
+    product_name: str
+    quantity: int
+    active: bool
+
+
+def customer(email: str) -> Actor:
+    return Actor("customer", email, "link")
+
+
+async def _views(backorders: list[Backorder], order: Order) -> tuple[BackorderView, ...]:
+    names = dict(
+        await Product.filter(id__in={b.product_id for b in backorders}).values_list("id", "name")
+    )
+    return tuple(
+        BackorderView(
+            id=b.id,
+            order_number=order.number,
+            customer_email=order.customer_email,
+            product_id=b.product_id,
+            sku=b.sku,
+            product_name=str(names.get(b.product_id, b.sku)),
+            quantity=b.quantity,
+            quantity_ordered=b.quantity_ordered,
+            status=b.status,
+            promised_date=b.promised_date,
+            expected_date=b.expected_date,
+        )
+        for b in backorders
+    )
+
+
+async def backorder_view(backorder_id: int) -> BackorderView:
+    backorder = await Backorder.get_or_none(id=backorder_id)
+    if backorder is None:
+        raise NotFound(f"No backorder has id {backorder_id}.", field=["id"])
+    order = await Order.get(id=backorder.order_id)
+    return (await _views([backorder], order))[0]
+
+
+async def order_view(order_id: int) -> OrderView:
+    order = await Order.get_or_none(id=order_id)
+    if order is None:
+        raise NotFound(f"No order has id {order_id}.", field=["id"])
+    backorders = await Backorder.filter(order_id=order.id).order_by("id")
+    return OrderView(order.id, order.number, order.customer_email, await _views(backorders, order))
+
+
+async def waitlist_view(entry_id: int) -> WaitlistView:
+    entry = await WaitlistEntry.get_or_none(id=entry_id)
+    if entry is None:
+        raise NotFound(f"No waitlist entry has id {entry_id}.", field=["id"])
+    product = await Product.get(id=entry.product_id)
+    return WaitlistView(
+        entry.id,
+        entry.email,
+        product.sku,
+        product.name,
+        entry.quantity,
+        entry.status in ACTIVE_WAITLIST_STATUSES,
+    )
+
+
+async def cancel_backorder_by_customer(*, backorder_id: int, deps: Deps) -> BackorderView:
+    """Cancel what is left of one backorder; its allocated units go to the next in line."""
+    view = await backorder_view(backorder_id)
+    await cancel_backorder(
+        backorder_id=backorder_id,
+        quantity=None,
+        reason=CUSTOMER_REASON,
+        actor=customer(view.customer_email),
+        deps=deps,
+    )
+    return await backorder_view(backorder_id)
+
+
+async def cancel_order_by_customer(*, order_id: int, deps: Deps) -> OrderView:
+    """Cancel every backorder of an order that can still be cancelled, all or nothing.
+
+    What already ships (or shipped) is left alone: only backordered lines are cancelled.
+    """
+    view = await order_view(order_id)
+    async with in_transaction():
+        # Every product first, in id order (the one lock order), then what is still open.
+        await lock_products(b.product_id for b in view.backorders)
+        still_open = await int_column(
+            Backorder.filter(order_id=order_id, status__in=list(CANCELLABLE), quantity__gt=0)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for backorder_id in still_open:
+            await cancel_backorder(
+                backorder_id=backorder_id,
+                quantity=None,
+                reason=CUSTOMER_REASON,
+                actor=customer(view.customer_email),
+                deps=deps,
+            )
+    return await order_view(order_id)
+
+
+async def leave_waitlist_by_customer(*, entry_id: int, deps: Deps) -> WaitlistView:
+    view = await waitlist_view(entry_id)
+    await leave_waitlist(entry_id=entry_id, actor=customer(view.email), deps=deps)
+    return await waitlist_view(entry_id)

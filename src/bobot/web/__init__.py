@@ -1,0 +1,1 @@
+"""Customer pages: what signed links in emails open (:mod:`bobot.web.pages`)."""
