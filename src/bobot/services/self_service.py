@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
 from bobot.errors import NotFound
-from bobot.models import Backorder, BackorderStatus, Order, Product, WaitlistEntry
+from bobot.models import (
+    Backorder,
+    BackorderStatus,
+    Order,
+    OrderLine,
+    Product,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    ShipPreference,
+    WaitlistEntry,
+)
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
 from bobot.services.backorders import CANCELLABLE, cancel_backorder
 from bobot.services.base import Actor, Deps, int_column, lock_products
@@ -50,6 +62,41 @@ class OrderView:
 
 
 @dataclass(frozen=True, slots=True)
+class LineView:
+    sku: str
+    product_name: str
+    quantity: int
+    from_stock: int  # allocated when the order was placed; the rest was backordered
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentView:
+    id: int
+    status: ShipmentStatus
+    cost: Decimal
+    lines: tuple[tuple[str, int], ...]  # (product name, units)
+    waits: bool  # some of its units are backordered
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """An order as its customer is told of it: lines, shipments with their cost, backorders."""
+
+    id: int
+    number: str
+    customer_email: str
+    customer_name: str
+    ship_preference: ShipPreference
+    lines: tuple[LineView, ...]
+    shipments: tuple[ShipmentView, ...]
+    backorders: tuple[BackorderView, ...]
+
+    @property
+    def cancellable(self) -> tuple[BackorderView, ...]:
+        return tuple(b for b in self.backorders if b.cancellable)
+
+
+@dataclass(frozen=True, slots=True)
 class WaitlistView:
     id: int
     email: str
@@ -63,26 +110,30 @@ def customer(email: str) -> Actor:
     return Actor("customer", email, "link")
 
 
+def _backorder_view(b: Backorder, order: Order, names: dict[int, str]) -> BackorderView:
+    return BackorderView(
+        id=b.id,
+        order_number=order.number,
+        customer_email=order.customer_email,
+        product_id=b.product_id,
+        sku=b.sku,
+        product_name=names.get(b.product_id, b.sku),
+        quantity=b.quantity,
+        quantity_ordered=b.quantity_ordered,
+        status=b.status,
+        promised_date=b.promised_date,
+        expected_date=b.expected_date,
+    )
+
+
+async def _names(product_ids: set[int]) -> dict[int, str]:
+    rows = await Product.filter(id__in=product_ids).values_list("id", "name")
+    return {int(pid): str(name) for pid, name in rows}
+
+
 async def _views(backorders: list[Backorder], order: Order) -> tuple[BackorderView, ...]:
-    names = dict(
-        await Product.filter(id__in={b.product_id for b in backorders}).values_list("id", "name")
-    )
-    return tuple(
-        BackorderView(
-            id=b.id,
-            order_number=order.number,
-            customer_email=order.customer_email,
-            product_id=b.product_id,
-            sku=b.sku,
-            product_name=str(names.get(b.product_id, b.sku)),
-            quantity=b.quantity,
-            quantity_ordered=b.quantity_ordered,
-            status=b.status,
-            promised_date=b.promised_date,
-            expected_date=b.expected_date,
-        )
-        for b in backorders
-    )
+    names = await _names({b.product_id for b in backorders})
+    return tuple(_backorder_view(b, order, names) for b in backorders)
 
 
 async def backorder_view(backorder_id: int) -> BackorderView:
@@ -99,6 +150,49 @@ async def order_view(order_id: int) -> OrderView:
         raise NotFound(f"No order has id {order_id}.", field=["id"])
     backorders = await Backorder.filter(order_id=order.id).order_by("id")
     return OrderView(order.id, order.number, order.customer_email, await _views(backorders, order))
+
+
+async def order_summary(order_id: int) -> OrderSummary:
+    """One order with its lines, shipments and backorders (five statements)."""
+    order = await Order.get_or_none(id=order_id)
+    if order is None:
+        raise NotFound(f"No order has id {order_id}.", field=["id"])
+    lines = await OrderLine.filter(order_id=order.id).order_by("id")
+    names = await _names({line.product_id for line in lines})
+    shipments = await Shipment.filter(order_id=order.id).order_by("id")
+    parts = await ShipmentLine.filter(shipment_id__in=[s.id for s in shipments]).order_by("id")
+    backorders = await Backorder.filter(order_id=order.id).order_by("id")
+    return OrderSummary(
+        id=order.id,
+        number=order.number,
+        customer_email=order.customer_email,
+        customer_name=order.customer_name,
+        ship_preference=order.ship_preference,
+        lines=tuple(
+            LineView(
+                line.sku,
+                names.get(line.product_id, line.sku),
+                line.quantity,
+                line.quantity_from_stock,
+            )
+            for line in lines
+        ),
+        shipments=tuple(
+            ShipmentView(
+                id=s.id,
+                status=s.status,
+                cost=s.cost,
+                lines=tuple(
+                    (names.get(p.product_id, p.sku), p.quantity)
+                    for p in parts
+                    if p.shipment_id == s.id and p.quantity > 0
+                ),
+                waits=any(p.backorder_id is not None for p in parts if p.shipment_id == s.id),
+            )
+            for s in shipments
+        ),
+        backorders=tuple(_backorder_view(b, order, names) for b in backorders),
+    )
 
 
 async def waitlist_view(entry_id: int) -> WaitlistView:
