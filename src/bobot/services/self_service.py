@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain.statuses import CANCELLABLE
 from bobot.errors import NotFound
 from bobot.models import (
     Backorder,
@@ -23,7 +24,7 @@ from bobot.models import (
     WaitlistEntry,
 )
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
-from bobot.services.backorders import CANCELLABLE, cancel_backorder
+from bobot.services.backorders import cancel_backorder
 from bobot.services.base import Actor, Deps, int_column, lock_products
 from bobot.services.waitlist import leave_waitlist
 
