@@ -27,6 +27,13 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "BOBOT_SHOP_NAME": ("bobot demo shop", "the shop's name, shown on customer pages and emails"),
     "BOBOT_LINK_DAYS": ("90", "days a signed customer link keeps working"),
+    "BOBOT_SMTP_URL": (
+        "",
+        "where email goes: smtp://host:port, smtp+starttls://user:pass@host:587 or "
+        "smtps://user:pass@host:465; unset: kept locally and shown at /dev/mail (development)",
+    ),
+    "BOBOT_MAIL_FROM": ("bobot demo shop <shop@localhost>", "the From address of customer email"),
+    "BOBOT_MAIL_REPLY_TO": ("", "the Reply-To address of customer email (unset: none)"),
     "BOBOT_SHIPPING_COST": ("4.95", "shipping cost of each shipment"),
     "BOBOT_CURRENCY": ("USD", "currency of costs"),
     "BOBOT_HANDLING_DAYS": ("1", "days from stock arriving to the parcel leaving"),
@@ -56,6 +63,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     shop_name: str = "bobot demo shop"
     link_days: int = 90
+    smtp_url: str = ""
+    mail_from: str = "bobot demo shop <shop@localhost>"
+    mail_reply_to: str = ""
     shipping_cost: Decimal = Decimal("4.95")
     currency: str = "USD"
     handling_days: int = 1
@@ -108,6 +118,16 @@ class Settings:
                 f"got {public_url!r}"
             )
 
+        smtp_url = get("BOBOT_SMTP_URL").strip()
+        if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtp+starttls", "smtps"):
+            raise ConfigError(
+                "BOBOT_SMTP_URL must be smtp://host:port, smtp+starttls://... or smtps://..., "
+                f"got {smtp_url!r}"
+            )
+        mail_from = get("BOBOT_MAIL_FROM").strip()
+        if "@" not in mail_from:
+            raise ConfigError(f"BOBOT_MAIL_FROM must be an email address, got {mail_from!r}")
+
         def seconds(name: str) -> float:
             try:
                 value = float(get(name))
@@ -124,6 +144,9 @@ class Settings:
             public_url=public_url,
             shop_name=get("BOBOT_SHOP_NAME").strip() or VARIABLES["BOBOT_SHOP_NAME"][0],
             link_days=integer("BOBOT_LINK_DAYS", 1),
+            smtp_url=smtp_url,
+            mail_from=mail_from,
+            mail_reply_to=get("BOBOT_MAIL_REPLY_TO").strip(),
             shipping_cost=shipping_cost,
             currency=get("BOBOT_CURRENCY"),
             handling_days=integer("BOBOT_HANDLING_DAYS"),
