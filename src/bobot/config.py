@@ -27,6 +27,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "BOBOT_SHOP_NAME": ("bobot demo shop", "the shop's name, shown on customer pages and emails"),
     "BOBOT_LINK_DAYS": ("90", "days a signed customer link keeps working"),
+    "BOBOT_SILENT_CONSENT_DAYS": (
+        "30",
+        "a first, definite delay of at most this many days past the promise is accepted by "
+        "silence; longer ones need the customer's yes",
+    ),
     "BOBOT_SMTP_URL": (
         "",
         "where email goes: smtp://host:port, smtp+starttls://user:pass@host:587 or "
@@ -63,6 +68,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     shop_name: str = "bobot demo shop"
     link_days: int = 90
+    silent_consent_days: int = 30
     smtp_url: str = ""
     mail_from: str = "bobot demo shop <shop@localhost>"
     mail_reply_to: str = ""
@@ -144,6 +150,7 @@ class Settings:
             public_url=public_url,
             shop_name=get("BOBOT_SHOP_NAME").strip() or VARIABLES["BOBOT_SHOP_NAME"][0],
             link_days=integer("BOBOT_LINK_DAYS", 1),
+            silent_consent_days=integer("BOBOT_SILENT_CONSENT_DAYS"),
             smtp_url=smtp_url,
             mail_from=mail_from,
             mail_reply_to=get("BOBOT_MAIL_REPLY_TO").strip(),

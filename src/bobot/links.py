@@ -29,6 +29,7 @@ class Purpose(str, Enum):
     CANCEL_BACKORDER = "cancel-backorder"
     CANCEL_ORDER = "cancel-order"
     LEAVE_WAITLIST = "leave-waitlist"
+    ANSWER_DELAY = "answer-delay"
 
 
 class LinkError(Exception):

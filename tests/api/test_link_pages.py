@@ -6,6 +6,7 @@ settings and clock); the pages are the real app's, served by uvicorn on 127.0.0.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from tests.api.client import Api, db_snapshot
 
 from bobot.links import Links, Purpose
 from bobot.models import Backorder, BackorderStatus, Cancellation, Event, Product, WaitlistEntry
+from bobot.services import consent
+from bobot.services.base import Deps
 
 X = "\N{MULTIPLICATION SIGN}"  # as the pages write quantities
 
@@ -190,3 +193,35 @@ async def test_pages_are_sent_with_security_headers_and_escape_names(api: Api) -
     assert headers["cache-control"] == "no-store"
     css = await api.http.get(api.url.removesuffix("/graphql") + "/l/style.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+
+
+async def test_a_delay_link_answers_once_keep_waiting_or_cancel(api: Api) -> None:
+    supplier = await api.create_supplier()
+    await api.create_product("KETTLE-01", supplier_id=supplier, lead_days=60)
+    po = await api.create_po(supplier, api.today() + timedelta(days=5), ("KETTLE-01", 4))
+    ana = await api.order("ana@example.com", ("KETTLE-01", 2))
+    ben = await api.order("ben@example.com", ("KETTLE-01", 2))
+    await api.mutate(
+        "updatePurchaseOrder",
+        "mutation($input: UpdatePurchaseOrderInput!) { updatePurchaseOrder(input: $input) {"
+        " purchaseOrder { id } userErrors { code field message } } }",
+        {"id": po["id"], "expectedDate": (api.today() + timedelta(days=50)).isoformat()},
+    )
+    deps = Deps(settings=api.settings, clock=api.clock)
+    assert await consent.review_delays(deps) == 2
+    urls = [link(api, Purpose.ANSWER_DELAY, o["backorders"][0]["id"]) for o in (ana, ben)]
+    before = await db_snapshot()
+    page = await api.http.get(urls[0])
+    assert "Keep waiting" in page.text and "Cancel for a full refund" in page.text
+    assert await db_snapshot() == before
+
+    kept = await api.http.post(urls[0] + "?choice=wait")
+    assert "keeps its place in the queue" in kept.text
+    cancelled = await api.http.post(urls[1] + "?choice=cancel")
+    assert "Your backorder is cancelled" in cancelled.text
+    assert await status_of(ana["backorders"][0]["id"]) is BackorderStatus.OPEN
+    assert await status_of(ben["backorders"][0]["id"]) is BackorderStatus.CANCELLED
+    after = await db_snapshot()
+    again = await api.http.post(urls[0] + "?choice=cancel")  # already answered: nothing changes
+    assert "There is nothing to answer: you agreed to wait" in again.text
+    assert await db_snapshot() == after

@@ -24,6 +24,7 @@ def backorder(id: int, name: str, quantity: int, promised: date) -> BackorderVie
         id=id, order_number="BO-TEST1234", customer_email="ana@example.com", product_id=id,
         sku=name.upper(), product_name=name, quantity=quantity, quantity_ordered=quantity,
         status=BackorderStatus.OPEN, promised_date=promised, expected_date=promised,
+        is_estimate=False,
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from bobot.models.alerts import Alert, AlertKind, AlertStatus, SupplierSwitch, SwitchStatus
 from bobot.models.catalog import BackorderPolicy, Product, Supplier, SupplierOffer
+from bobot.models.consent import BackorderConsent
 from bobot.models.events import ApiToken, Event, TokenRole, WorkerCursor
 from bobot.models.orders import (
     Backorder,
@@ -25,6 +26,7 @@ MODEL_MODULES = [
     "bobot.models.waitlist",
     "bobot.models.events",
     "bobot.models.alerts",
+    "bobot.models.consent",
 ]
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "AlertStatus",
     "ApiToken",
     "Backorder",
+    "BackorderConsent",
     "BackorderPolicy",
     "BackorderStatus",
     "Cancellation",

@@ -24,6 +24,7 @@ from bobot.models import (
     WaitlistEntry,
 )
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
+from bobot.services import consent
 from bobot.services.backorders import cancel_backorder
 from bobot.services.base import Actor, Deps, int_column, lock_products
 from bobot.services.waitlist import leave_waitlist
@@ -44,6 +45,7 @@ class BackorderView:
     status: BackorderStatus
     promised_date: date
     expected_date: date
+    is_estimate: bool  # no purchase order covers it: the date comes from lead times
 
     @property
     def cancellable(self) -> bool:
@@ -124,6 +126,7 @@ def _backorder_view(b: Backorder, order: Order, names: dict[int, str]) -> Backor
         status=b.status,
         promised_date=b.promised_date,
         expected_date=b.expected_date,
+        is_estimate=b.eta_is_estimate,
     )
 
 
@@ -247,6 +250,20 @@ async def cancel_order_by_customer(*, order_id: int, deps: Deps) -> OrderView:
                 deps=deps,
             )
     return await order_view(order_id)
+
+
+async def consent_of(backorder_id: int) -> consent.ConsentView | None:
+    """The backorder's consent record, once a delay notice was due."""
+    return (await consent.consents([backorder_id])).get(backorder_id)
+
+
+async def answer_delay_by_customer(
+    *, backorder_id: int, accept: bool, deps: Deps
+) -> consent.ConsentView:
+    view = await backorder_view(backorder_id)
+    return await consent.answer_delay(
+        backorder_id=backorder_id, accept=accept, actor=customer(view.customer_email), deps=deps
+    )
 
 
 async def leave_waitlist_by_customer(*, entry_id: int, deps: Deps) -> WaitlistView:

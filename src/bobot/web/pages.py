@@ -71,7 +71,7 @@ def _css() -> str:
     return files("bobot.web").joinpath("templates/style.css").read_text(encoding="utf-8")
 
 
-Act = Callable[[int], Awaitable[dict[str, Any]]]
+Act = Callable[[int, str], Awaitable[dict[str, Any]]]  # (subject id, the button pressed)
 Show = Callable[[int], Awaitable[dict[str, Any]]]
 
 
@@ -99,6 +99,9 @@ class LinkPages:
             ),
             Purpose.LEAVE_WAITLIST: Page(
                 "Leave the waitlist", "leave_waitlist.html", self._entry, self._leave
+            ),
+            Purpose.ANSWER_DELAY: Page(
+                "Your backorder is delayed", "answer_delay.html", self._delay, self._answer
             ),
         }
 
@@ -130,7 +133,10 @@ class LinkPages:
         page = self.pages[purpose]
         try:
             subject_id = self.links.read(purpose, request.path_params["token"])
-            context = await (page.act if acting else page.show)(subject_id)
+            if acting:
+                context = await page.act(subject_id, request.query_params.get("choice", ""))
+            else:
+                context = await page.show(subject_id)
         except LinkError as exc:
             return self._refusal(exc.reason)
         except NotFound:
@@ -142,7 +148,7 @@ class LinkPages:
     async def _backorder(self, backorder_id: int) -> dict[str, Any]:
         return {"backorder": await self_service.backorder_view(backorder_id)}
 
-    async def _cancel(self, backorder_id: int) -> dict[str, Any]:
+    async def _cancel(self, backorder_id: int, choice: str = "") -> dict[str, Any]:
         before = await self_service.backorder_view(backorder_id)
         if not before.cancellable:
             return {"backorder": before}  # already cancelled or shipped: say so, change nothing
@@ -158,7 +164,7 @@ class LinkPages:
     async def _order(self, order_id: int) -> dict[str, Any]:
         return {"order": await self_service.order_view(order_id)}
 
-    async def _cancel_order(self, order_id: int) -> dict[str, Any]:
+    async def _cancel_order(self, order_id: int, choice: str = "") -> dict[str, Any]:
         before = await self_service.order_view(order_id)
         if not before.cancellable:
             return {"order": before}
@@ -174,7 +180,7 @@ class LinkPages:
     async def _entry(self, entry_id: int) -> dict[str, Any]:
         return {"entry": await self_service.waitlist_view(entry_id)}
 
-    async def _leave(self, entry_id: int) -> dict[str, Any]:
+    async def _leave(self, entry_id: int, choice: str = "") -> dict[str, Any]:
         before = await self_service.waitlist_view(entry_id)
         if not before.active:
             return {"entry": before}
@@ -183,6 +189,24 @@ class LinkPages:
         except BobotError:
             return {"entry": await self_service.waitlist_view(entry_id)}
         return {"entry": after, "done": True}
+
+    async def _delay(self, backorder_id: int) -> dict[str, Any]:
+        backorder = await self_service.backorder_view(backorder_id)
+        return {"backorder": backorder, "consent": await self_service.consent_of(backorder_id)}
+
+    async def _answer(self, backorder_id: int, choice: str) -> dict[str, Any]:
+        """``choice``: ``wait`` (keep waiting) or ``cancel``; anything else changes nothing."""
+        shown = await self._delay(backorder_id)
+        awaiting = shown["consent"] is not None and shown["consent"].state.value == "AWAITING"
+        if choice not in ("wait", "cancel") or not awaiting:
+            return shown
+        try:
+            await self_service.answer_delay_by_customer(
+                backorder_id=backorder_id, accept=choice == "wait", deps=self.deps
+            )
+        except BobotError:  # answered or settled since we looked: show what it is now
+            return await self._delay(backorder_id)
+        return {**await self._delay(backorder_id), "done": choice}
 
     # ------------------------------------------------------------------ rendering
 
