@@ -109,3 +109,32 @@ def test_order_mail_has_no_unsubscribe_header() -> None:
         sent_at=datetime(2026, 12, 1, tzinfo=UTC),
     )  # fmt: skip
     assert "List-Unsubscribe" not in sent and "Reply-To" not in sent
+
+
+def test_a_delay_notice_gives_the_new_date_the_right_to_cancel_and_the_deadline() -> None:
+    b = backorder(11, "Grinder", 2, date(2026, 12, 18))
+    first = messages.delay_notice(
+        b, shop=SHOP, new_date=date(2026, 12, 28), deadline=date(2026, 12, 18), express=False,
+        number=1, keep_link="https://s.example/l/a/11", cancel_link="https://s.example/l/a/11",
+    )  # fmt: skip
+    assert "now expected to ship by Monday 28 December 2026" in first.text
+    assert "right to cancel it for a full refund" in first.text
+    assert "If you are happy to wait, there is nothing to do" in first.text
+    assert "https://s.example/l/a/11" in first.html
+    unknown = messages.delay_notice(
+        b, shop=SHOP, new_date=None, deadline=date(2026, 12, 18), express=True, number=2,
+        keep_link="k", cancel_link="c",
+    )  # fmt: skip
+    assert "We have no date for it yet" in unknown.text
+    assert "we will cancel this backorder and refund you in full" in unknown.text
+    assert "later than we last told you" in unknown.text
+    assert unknown.subject.endswith("please answer by Friday 18 December 2026")
+
+
+def test_a_cancellation_for_want_of_consent_says_why() -> None:
+    b = backorder(11, "Grinder", 2, date(2026, 12, 18))
+    message = messages.cancellation_confirmed(
+        b, shop=SHOP, quantity=2, by_shop=True, reason="NO_CONSENT"
+    )
+    assert "we did not hear that you wanted to wait" in message.text
+    assert "NO_CONSENT" not in message.text

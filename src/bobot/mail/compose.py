@@ -7,6 +7,7 @@ through the same read functions as the customer pages, with links signed for thi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from typing import Any
 
 from bobot.config import Settings
@@ -51,11 +52,28 @@ async def _waitlist_joined(payload: Mapping[str, Any], shop: Shop, links: Links)
     )
 
 
+async def _delay_notice(payload: Mapping[str, Any], shop: Shop, links: Links) -> Message:
+    backorder = await self_service.backorder_view(int(payload["backorder_id"]))
+    answer = links.url(Purpose.ANSWER_DELAY, backorder.id)
+    new_date = payload.get("new_date")
+    return messages.delay_notice(
+        backorder,
+        shop=shop,
+        new_date=date.fromisoformat(new_date) if new_date else None,
+        deadline=date.fromisoformat(str(payload["deadline"])),
+        express=payload.get("notice") == "EXPRESS",
+        number=int(payload.get("number") or 1),
+        keep_link=answer,
+        cancel_link=answer,
+    )
+
+
 COMPOSERS: dict[str, Composer] = {
     "order.confirmation": _order_confirmation,
     "backorder.ready": _backorder_ready,
     "backorder.cancelled": _cancellation,
     "waitlist.joined": _waitlist_joined,
+    "delay.notice": _delay_notice,
 }
 
 

@@ -118,6 +118,37 @@ def cancellation_confirmed(
     )
 
 
+def delay_notice(
+    backorder: BackorderView,
+    *,
+    shop: Shop,
+    new_date: date | None,
+    deadline: date,
+    express: bool,
+    number: int,
+    keep_link: str,
+    cancel_link: str,
+) -> Message:
+    """A delay, by the rule: the new date (or that none is known), the right to cancel for a
+    full refund, and what happens without an answer by ``deadline``."""
+    subject = f"{shop.name}: {backorder.product_name} is delayed"
+    if express:
+        subject += f", please answer by {day(deadline)}"
+    return _render(
+        "delay_notice",
+        backorder.customer_email,
+        subject,
+        shop=shop,
+        b=backorder,
+        new_date=new_date,
+        deadline=deadline,
+        express=express,
+        again=number > 1,
+        keep_link=keep_link,
+        cancel_link=cancel_link,
+    )
+
+
 def waitlist_joined(entry: WaitlistView, *, shop: Shop, leave_link: str) -> Message:
     subject = f"{shop.name}: you are on the waitlist for {entry.product_name}"
     message = _render(
