@@ -183,7 +183,7 @@ async def test_product_counters_agree_with_the_records(db):
     for p in await Product.all():
         counters = (p.on_hand, p.allocated, p.available, p.backordered, p.incoming)
         assert 0 <= p.allocated <= p.on_hand, (p.sku, counters)
-        assert p.available == p.on_hand - p.allocated, (p.sku, counters)
+        assert p.available == p.on_hand - p.allocated - p.held, (p.sku, counters)
         assert p.backordered == backordered[p.id], (p.sku, counters, backordered[p.id])
         assert p.incoming == incoming[p.id], (p.sku, counters, incoming[p.id])
         assert p.allocated == allocated[p.id], (p.sku, counters, allocated[p.id])

@@ -32,6 +32,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "a first, definite delay of at most this many days past the promise is accepted by "
         "silence; longer ones need the customer's yes",
     ),
+    "BOBOT_INVITE_HOLD_HOURS": (
+        "48",
+        "hours a waitlist invitation holds its units for the customer before they go to the next",
+    ),
     "BOBOT_SMTP_URL": (
         "",
         "where email goes: smtp://host:port, smtp+starttls://user:pass@host:587 or "
@@ -69,6 +73,7 @@ class Settings:
     shop_name: str = "bobot demo shop"
     link_days: int = 90
     silent_consent_days: int = 30
+    invite_hold_hours: int = 48
     smtp_url: str = ""
     mail_from: str = "bobot demo shop <shop@localhost>"
     mail_reply_to: str = ""
@@ -151,6 +156,7 @@ class Settings:
             shop_name=get("BOBOT_SHOP_NAME").strip() or VARIABLES["BOBOT_SHOP_NAME"][0],
             link_days=integer("BOBOT_LINK_DAYS", 1),
             silent_consent_days=integer("BOBOT_SILENT_CONSENT_DAYS"),
+            invite_hold_hours=integer("BOBOT_INVITE_HOLD_HOURS", 1),
             smtp_url=smtp_url,
             mail_from=mail_from,
             mail_reply_to=get("BOBOT_MAIL_REPLY_TO").strip(),

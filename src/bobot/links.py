@@ -30,6 +30,7 @@ class Purpose(str, Enum):
     CANCEL_ORDER = "cancel-order"
     LEAVE_WAITLIST = "leave-waitlist"
     ANSWER_DELAY = "answer-delay"
+    CLAIM_INVITATION = "claim-invitation"
 
 
 class LinkError(Exception):

@@ -17,8 +17,10 @@ from tortoise.transactions import in_transaction
 
 from bobot.models import Backorder
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
+from bobot.services.consent import review_delays
 from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gaps import scan_job, scan_recent_backorders
+from bobot.services.invitations import expire_invitations
 
 log = logging.getLogger("bobot.worker")
 BATCH = 200
@@ -43,7 +45,12 @@ async def refresh_etas(deps: Deps) -> int:
 
 
 FREQUENT_JOBS: dict[str, Job] = {"scan_recent_backorders": scan_recent_backorders}
-PERIODIC_JOBS: dict[str, Job] = {"refresh_etas": refresh_etas, "gap_scan": scan_job}
+PERIODIC_JOBS: dict[str, Job] = {
+    "refresh_etas": refresh_etas,
+    "review_delays": review_delays,
+    "expire_invitations": expire_invitations,
+    "gap_scan": scan_job,
+}
 JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 
 

@@ -225,3 +225,31 @@ async def test_a_delay_link_answers_once_keep_waiting_or_cancel(api: Api) -> Non
     again = await api.http.post(urls[0] + "?choice=cancel")  # already answered: nothing changes
     assert "There is nothing to answer: you agreed to wait" in again.text
     assert await db_snapshot() == after
+
+
+async def test_an_invitation_link_claims_the_held_units_once(api: Api) -> None:
+    await api.create_product("KETTLE-01", policy="DENY")
+    entries = []
+    for email in ("ana@example.com", "ben@example.com"):
+        payload = await api.mutate(
+            "joinWaitlist",
+            "mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {"
+            " entry { id } userErrors { code field message } } }",
+            {"sku": "KETTLE-01", "email": email, "quantity": 1},
+            token=api.storefront_token,
+        )
+        entries.append(payload["entry"]["id"])
+    await api.receive("KETTLE-01", 1)
+    shown = await api.ok('{ product(sku: "KETTLE-01") { availability { quantityAvailable } } }')
+    assert shown["product"]["availability"]["quantityAvailable"] == 0  # held for Ana
+    url = link(api, Purpose.CLAIM_INVITATION, entries[0])
+    page = await api.http.get(url)
+    assert "We are holding 1 for you until" in page.text
+    claimed = await api.http.post(url + "?choice=claim")
+    assert "Your order BO-" in claimed.text
+    before = await db_snapshot()
+    again = await api.http.post(url + "?choice=claim")
+    assert "You have already ordered these" in again.text
+    assert await db_snapshot() == before
+    ben = await api.http.get(link(api, Purpose.CLAIM_INVITATION, entries[1]))
+    assert "You are on the waitlist" in ben.text  # one unit, one invitation: Ben still waits

@@ -101,7 +101,7 @@ async def assert_counters_consistent() -> None:
     for line in await PurchaseOrderLine.filter(purchase_order__status__in=list(OPEN_PO_STATUSES)):
         due[line.product_id] += max(line.quantity - line.quantity_received, 0)
     for p in await Product.all():
-        assert p.available == p.on_hand - p.allocated, p.sku
+        assert p.available == p.on_hand - p.allocated - p.held, p.sku
         assert 0 <= p.allocated <= p.on_hand, p.sku
         assert p.backordered == waiting[p.id], p.sku
         assert p.incoming == due[p.id], p.sku

@@ -68,11 +68,22 @@ async def _delay_notice(payload: Mapping[str, Any], shop: Shop, links: Links) ->
     )
 
 
+async def _waitlist_invited(payload: Mapping[str, Any], shop: Shop, links: Links) -> Message:
+    entry = await self_service.waitlist_view(int(payload["entry_id"]))
+    return messages.waitlist_invited(
+        entry,
+        shop=shop,
+        claim_link=links.url(Purpose.CLAIM_INVITATION, entry.id),
+        leave_link=links.url(Purpose.LEAVE_WAITLIST, entry.id),
+    )
+
+
 COMPOSERS: dict[str, Composer] = {
     "order.confirmation": _order_confirmation,
     "backorder.ready": _backorder_ready,
     "backorder.cancelled": _cancellation,
     "waitlist.joined": _waitlist_joined,
+    "waitlist.invited": _waitlist_invited,
     "delay.notice": _delay_notice,
 }
 

@@ -159,6 +159,20 @@ def waitlist_joined(entry: WaitlistView, *, shop: Shop, leave_link: str) -> Mess
     )
 
 
+def waitlist_invited(
+    entry: WaitlistView, *, shop: Shop, claim_link: str, leave_link: str
+) -> Message:
+    """Back in stock: the units are held for the customer until a time, then go on."""
+    subject = f"{shop.name}: {entry.product_name} is back, and held for you"
+    message = _render(
+        "waitlist_invited", entry.email, subject, shop=shop, entry=entry, claim_link=claim_link,
+        leave_link=leave_link,
+    )  # fmt: skip
+    return Message(
+        message.to, message.subject, message.text, message.html, list_unsubscribe=leave_link
+    )
+
+
 def to_email(
     message: Message, *, sender: str, reply_to: str | None, message_id: str, sent_at: Any
 ) -> EmailMessage:

@@ -10,8 +10,9 @@ class Product(Model):
     """A sellable item and its stock counters.
 
     Invariants kept by the services: ``0 <= allocated <= on_hand``,
-    ``available == on_hand - allocated``, ``backordered`` = units on open backorders not yet
-    covered by stock, ``incoming`` = units on ordered purchase orders not yet received.
+    ``available == on_hand - allocated - held`` (``held``: units waitlist invitations hold),
+    ``backordered`` = units on open backorders not yet covered by stock, ``incoming`` = units
+    on ordered purchase orders not yet received.
     """
 
     id = fields.IntField(primary_key=True)
@@ -26,6 +27,7 @@ class Product(Model):
     on_hand = fields.IntField(default=0)
     allocated = fields.IntField(default=0)
     available = fields.IntField(default=0)
+    held = fields.IntField(default=0, db_default=0)  # on hand, held for waitlist invitations
     backordered = fields.IntField(default=0)
     incoming = fields.IntField(default=0)
     created_at = fields.DatetimeField()

@@ -12,6 +12,7 @@ from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
 from bobot.services.eta import WAITING, WAITING_SQL, QueueRow, read_queues, redate
 from bobot.services.history import EventKind, event, record, record_per_backorder
+from bobot.services.invitations import invite_waiting
 
 T = TypeVar("T")
 CHUNK = 500
@@ -83,6 +84,7 @@ async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[
             queues[product_id] = _still_waiting(queue, filled)
             fills += filled
     await redate(queues, actor=actor, deps=deps)
+    await invite_waiting(units, actor=actor, deps=deps)  # what the backorders left
     return fills
 
 

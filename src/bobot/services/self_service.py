@@ -4,7 +4,7 @@ waitlist entry, and cancel or leave. The pages only render what these return."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from tortoise.transactions import in_transaction
@@ -22,9 +22,10 @@ from bobot.models import (
     ShipmentStatus,
     ShipPreference,
     WaitlistEntry,
+    WaitlistStatus,
 )
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
-from bobot.services import consent
+from bobot.services import consent, invitations
 from bobot.services.backorders import cancel_backorder
 from bobot.services.base import Actor, Deps, int_column, lock_products
 from bobot.services.waitlist import leave_waitlist
@@ -107,6 +108,8 @@ class WaitlistView:
     product_name: str
     quantity: int
     active: bool
+    status: WaitlistStatus
+    hold_until: datetime | None
 
 
 def customer(email: str) -> Actor:
@@ -211,6 +214,8 @@ async def waitlist_view(entry_id: int) -> WaitlistView:
         product.name,
         entry.quantity,
         entry.status in ACTIVE_WAITLIST_STATUSES,
+        entry.status,
+        entry.hold_until,
     )
 
 
@@ -264,6 +269,14 @@ async def answer_delay_by_customer(
     return await consent.answer_delay(
         backorder_id=backorder_id, accept=accept, actor=customer(view.customer_email), deps=deps
     )
+
+
+async def claim_invitation_by_customer(*, entry_id: int, deps: Deps) -> OrderSummary:
+    view = await waitlist_view(entry_id)
+    order = await invitations.claim_invitation(
+        entry_id=entry_id, actor=customer(view.email), deps=deps
+    )
+    return await order_summary(order.id)
 
 
 async def leave_waitlist_by_customer(*, entry_id: int, deps: Deps) -> WaitlistView:

@@ -7,8 +7,16 @@ from tortoise.transactions import in_transaction
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import WaitlistEntry, WaitlistStatus
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
-from bobot.services.base import Actor, Deps, product_by_sku, require_quantity
+from bobot.services.base import (
+    Actor,
+    Deps,
+    int_column,
+    lock_products,
+    product_by_sku,
+    require_quantity,
+)
 from bobot.services.history import EventKind, event, record
+from bobot.services.invitations import release_invitation
 from bobot.services.orders import validate_email
 
 
@@ -52,14 +60,21 @@ async def join_waitlist(
 async def leave_waitlist(*, entry_id: int, actor: Actor, deps: Deps) -> WaitlistEntry:
     now = deps.now()
     async with in_transaction():
+        product_ids = await int_column(
+            WaitlistEntry.filter(id=entry_id).values_list("product_id", flat=True)
+        )
+        await lock_products(product_ids)  # an invitation's units may go on
         entry = await WaitlistEntry.filter(id=entry_id).select_for_update().first()
         if entry is None:
             raise NotFound(f"No waitlist entry has id {entry_id}.", field=["id"])
         if entry.status not in ACTIVE_WAITLIST_STATUSES:
             raise Conflict(f"Waitlist entry {entry_id} is {entry.status.value}.", field=["id"])
+        invited = entry.status is WaitlistStatus.INVITED
         entry.status = WaitlistStatus.LEFT
         entry.updated_at = now
         await entry.save(update_fields=["status", "updated_at"])
+        if invited:  # a declined invitation: its units go on to the next in line
+            await release_invitation(entry, actor=actor, deps=deps)
         await record(
             [
                 event(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -54,6 +54,10 @@ def day(value: date) -> str:
     return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y')}"
 
 
+def moment(value: datetime) -> str:
+    return f"{day(value)}, {value.strftime('%H:%M')} UTC"
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -63,6 +67,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["day"] = day
+    env.filters["moment"] = moment
     return env
 
 
@@ -99,6 +104,9 @@ class LinkPages:
             ),
             Purpose.LEAVE_WAITLIST: Page(
                 "Leave the waitlist", "leave_waitlist.html", self._entry, self._leave
+            ),
+            Purpose.CLAIM_INVITATION: Page(
+                "It is back in stock", "claim_invitation.html", self._invitation, self._claim
             ),
             Purpose.ANSWER_DELAY: Page(
                 "Your backorder is delayed", "answer_delay.html", self._delay, self._answer
@@ -189,6 +197,28 @@ class LinkPages:
         except BobotError:
             return {"entry": await self_service.waitlist_view(entry_id)}
         return {"entry": after, "done": True}
+
+    async def _invitation(self, entry_id: int) -> dict[str, Any]:
+        entry = await self_service.waitlist_view(entry_id)
+        expired = entry.hold_until is not None and entry.hold_until <= self.deps.now()
+        return {"entry": entry, "expired": expired}
+
+    async def _claim(self, entry_id: int, choice: str) -> dict[str, Any]:
+        """``choice``: ``claim`` (place the order for the held units) or ``decline``."""
+        shown = await self._invitation(entry_id)
+        entry = shown["entry"]
+        if choice not in ("claim", "decline") or entry.status.value != "INVITED":
+            return shown
+        try:
+            if choice == "claim":
+                order = await self_service.claim_invitation_by_customer(
+                    entry_id=entry_id, deps=self.deps
+                )
+                return {**await self._invitation(entry_id), "order": order}
+            await self_service.leave_waitlist_by_customer(entry_id=entry_id, deps=self.deps)
+        except BobotError:  # expired or answered since we looked
+            return await self._invitation(entry_id)
+        return {**await self._invitation(entry_id), "declined": True}
 
     async def _delay(self, backorder_id: int) -> dict[str, Any]:
         backorder = await self_service.backorder_view(backorder_id)
