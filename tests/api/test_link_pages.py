@@ -209,6 +209,13 @@ async def test_a_delay_link_answers_once_keep_waiting_or_cancel(api: Api) -> Non
     )
     deps = Deps(settings=api.settings, clock=api.clock)
     assert await consent.review_delays(deps) == 2
+    staff = await api.ok(
+        '{ product(sku: "KETTLE-01") { openBackorders { consent { state deadline notices } } }'
+        " delayNotices { sent late } }"
+    )
+    states = [b["consent"] for b in staff["product"]["openBackorders"]]
+    assert [c["state"] for c in states] == ["AWAITING", "AWAITING"]
+    assert staff["delayNotices"] == {"sent": 2, "late": 0}
     urls = [link(api, Purpose.ANSWER_DELAY, o["backorders"][0]["id"]) for o in (ana, ben)]
     before = await db_snapshot()
     page = await api.http.get(urls[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from bobot.domain import availability as a
+from bobot.domain.consent import ConsentState as _ConsentState
 from bobot.models import (
     BackorderStatus as _BackorderStatus,
 )
@@ -33,3 +34,4 @@ ShipmentStatus = strawberry.enum(_ShipmentStatus, name="ShipmentStatus")
 ShipPreference = strawberry.enum(_ShipPreference, name="ShipPreference")
 PurchaseOrderStatus = strawberry.enum(_PurchaseOrderStatus, name="PurchaseOrderStatus")
 WaitlistStatus = strawberry.enum(_WaitlistStatus, name="WaitlistStatus")
+ConsentState = strawberry.enum(_ConsentState, name="ConsentState")

@@ -124,6 +124,10 @@ class Loaders:
         )
 
     @cached_property
+    def consent_by_backorder(self) -> DataLoader[int, list[m.BackorderConsent]]:
+        return many_by(m.BackorderConsent, "backorder_id", "backorder_id")
+
+    @cached_property
     def open_pos_by_product(self) -> DataLoader[int, list[m.PurchaseOrder]]:
         return DataLoader(load_fn=_open_pos_by_product)
 

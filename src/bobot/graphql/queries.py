@@ -28,6 +28,7 @@ from bobot.graphql.types import (
     WaitlistEntry,
     needs_supply,
 )
+from bobot.services import consent
 from bobot.services.base import int_column
 
 
@@ -61,6 +62,12 @@ async def _product_id(sku: str | None) -> int | None:
         return None
     found = await int_column(m.Product.filter(sku=sku).values_list("id", flat=True))
     return found[0] if found else -1
+
+
+@strawberry.type
+class DelayNotices:
+    sent: int
+    late: int
 
 
 @strawberry.type
@@ -156,6 +163,14 @@ class Query:
         if status is not None:
             query = query.filter(status=status)
         return await paginate(query, first=first, after=after, node=lambda r: PurchaseOrder(row=r))
+
+    @strawberry.field(
+        permission_classes=STAFF,
+        description="Delay notices sent to customers, and how many went out late (should be 0).",
+    )
+    async def delay_notices(self) -> DelayNotices:
+        sent, late = await consent.notice_counts()
+        return DelayNotices(sent=sent, late=late)
 
     @strawberry.field(permission_classes=STAFF, description="The history, newest first.")
     async def history(

@@ -230,6 +230,14 @@ async def consents(backorder_ids: list[int]) -> dict[int, ConsentView]:
     return {row.backorder_id: view_of(row) for row in rows}
 
 
+async def notice_counts() -> tuple[int, int]:
+    """How many delay notices went out, and how many of them late (on or after the date
+    they had to precede: this should stay 0)."""
+    rows = await sql.fetch(
+        "SELECT COALESCE(SUM(notices), 0), COALESCE(SUM(late_notices), 0) FROM backorder_consent"
+    )
+    return int(rows[0][0]), int(rows[0][1])
+
+
 async def late_notice_count() -> int:
-    rows = await sql.fetch("SELECT COALESCE(SUM(late_notices), 0) FROM backorder_consent")
-    return int(rows[0][0])
+    return (await notice_counts())[1]

@@ -60,6 +60,7 @@ class ProductRow:
     on_hand: int
     allocated: int
     available: int
+    held: int
     backordered: int
     incoming: int
 
@@ -124,6 +125,10 @@ class Product:
     on_hand: int = strawberry.field(permission_classes=STAFF)
     allocated: int = strawberry.field(permission_classes=STAFF)
     available: int = strawberry.field(permission_classes=STAFF)
+    held: int = strawberry.field(
+        permission_classes=STAFF,
+        description="On hand, held for waitlist invitations: not available to anyone else.",
+    )
     backordered: int = strawberry.field(
         permission_classes=STAFF, description="Units on open backorders not yet covered by stock."
     )
@@ -138,7 +143,7 @@ class Product:
             price=row.price,
             backorder_policy=row.backorder_policy, backorder_limit=row.backorder_limit,
             backorders_end_at=row.backorders_end_at, safety_stock=row.safety_stock,
-            on_hand=row.on_hand, allocated=row.allocated, available=row.available,
+            on_hand=row.on_hand, allocated=row.allocated, available=row.available, held=row.held,
             backordered=row.backordered, incoming=row.incoming,
         )  # fmt: skip
 

@@ -11,11 +11,13 @@ from bobot import models as m
 from bobot.graphql.context import Info
 from bobot.graphql.enums import (
     BackorderStatus,
+    ConsentState,
     OrderStatus,
     ShipmentStatus,
     ShipPreference,
     WaitlistStatus,
 )
+from bobot.graphql.permissions import STAFF
 from bobot.graphql.types.catalog import Product, product_of
 from bobot.graphql.types.history import Actor
 
@@ -67,6 +69,31 @@ class Backorder:
     @strawberry.field
     async def product(self, info: Info) -> Product:
         return await product_of(info, self.row.product_id)
+
+    @strawberry.field(
+        permission_classes=STAFF, description="Null until a delay notice is first due."
+    )
+    async def consent(self, info: Info) -> Consent | None:
+        rows = await info.context.loaders.consent_by_backorder.load(self.row.id)
+        if not rows:
+            return None
+        row = rows[0]
+        return Consent(
+            state=row.state, notices=row.notices, notified_at=row.notified_at,
+            deadline=row.deadline, answered_at=row.answered_at, agreed_date=row.agreed_date,
+        )  # fmt: skip
+
+
+@strawberry.type(description="A delayed backorder's consent, by the mail-order rule.")
+class Consent:
+    state: ConsentState  # type: ignore[valid-type]
+    notices: int = strawberry.field(description="Delay notices sent so far.")
+    notified_at: datetime | None
+    deadline: date | None = strawberry.field(
+        description="The answer is due by this day (the date last agreed to)."
+    )
+    answered_at: datetime | None
+    agreed_date: date = strawberry.field(description="The ship date the customer agreed to.")
 
 
 @strawberry.type
@@ -187,13 +214,16 @@ class WaitlistEntry:
     email: str
     quantity: int
     status: WaitlistStatus  # type: ignore[valid-type]
+    hold_until: datetime | None = strawberry.field(
+        description="INVITED: when the units held for the invitation go to the next entry."
+    )
     created_at: datetime
 
     @classmethod
     def of(cls, row: m.WaitlistEntry) -> WaitlistEntry:
         return cls(
             row=row, id=strawberry.ID(str(row.id)), email=row.email, quantity=row.quantity,
-            status=row.status, created_at=row.created_at,
+            status=row.status, hold_until=row.hold_until, created_at=row.created_at,
         )  # fmt: skip
 
     @strawberry.field
