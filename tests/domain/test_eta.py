@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bobot.domain.calendar import EVERY_DAY
 from bobot.domain.eta import Eta, EtaRules, Supply, eta_for_position, promise, walk
 
 TODAY = date(2026, 11, 20)
@@ -184,15 +185,15 @@ def test_eta_for_last_position_agrees_with_the_walk_for_the_last_backorder():
 
 
 def test_promise_adds_the_safety_margin_to_the_eta():
-    assert promise(ships(12, 1), margin_days=2) == day(12, 4)
+    assert promise(ships(12, 1), margin_days=2, calendar=EVERY_DAY) == day(12, 4)
 
 
 def test_promise_without_margin_is_the_eta():
-    assert promise(ships(12, 1), margin_days=0) == day(12, 2)
+    assert promise(ships(12, 1), margin_days=0, calendar=EVERY_DAY) == day(12, 2)
 
 
 def test_promise_applies_to_estimates_too():
-    assert promise(ESTIMATE, margin_days=3) == date(2026, 12, 24)
+    assert promise(ESTIMATE, margin_days=3, calendar=EVERY_DAY) == date(2026, 12, 24)
 
 
 def test_a_negative_need_is_refused_rather_than_guessed():
