@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from bobot.clock import ManualClock
 from bobot.config import Settings
-from bobot.domain.calendar import EVERY_DAY
 from bobot.domain.availability import Policy
+from bobot.domain.calendar import EVERY_DAY
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.models import Backorder, BackorderStatus, Product, PurchaseOrderLine
 from bobot.models.purchasing import OPEN_PO_STATUSES
