@@ -7,13 +7,14 @@ does not ship. Pure arithmetic: the settings parse the text, the services pass t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MON_FRI = frozenset(range(5))
 ALL_WEEK = frozenset(range(7))
 _ONE_DAY = timedelta(days=1)
+_MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +24,17 @@ class ShopCalendar:
     zone: tzinfo = UTC
     ship_days: frozenset[int] = MON_FRI
     holidays: frozenset[date] = frozenset()
+    _every_day: bool = field(init=False, repr=False, compare=False)
+    # (day, count) -> the answer: a queue's or a catalog's dates repeat a handful of days.
+    _added: dict[tuple[date, int], date] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.ship_days:
             raise ValueError("a shop calendar needs at least one ship day a week")
         if not self.ship_days <= ALL_WEEK:
             raise ValueError(f"ship days are weekday numbers 0-6, got {sorted(self.ship_days)}")
+        object.__setattr__(self, "_every_day", self.ship_days == ALL_WEEK and not self.holidays)
+        object.__setattr__(self, "_added", {})
 
     def today(self, now: datetime) -> date:
         """The shop's day at the instant ``now`` (timezone-aware)."""
@@ -48,10 +54,18 @@ class ShopCalendar:
         day): the day work started on ``day`` and taking ``count`` ship days is done."""
         if count < 0:
             raise ValueError("cannot count ship days backwards")
-        day = self.ship_day_on_or_after(day)
+        if self._every_day:
+            return day + timedelta(days=count)
+        known = self._added.get((day, count))
+        if known is not None:
+            return known
+        found = self.ship_day_on_or_after(day)
         for _ in range(count):
-            day = self.ship_day_on_or_after(day + _ONE_DAY)
-        return day
+            found = self.ship_day_on_or_after(found + _ONE_DAY)
+        if len(self._added) >= _MEMO_SIZE:
+            self._added.clear()
+        self._added[day, count] = found
+        return found
 
     def to_utc(self, value: datetime) -> datetime:
         """An instant in UTC; an offset-less ``value`` is read as the shop's wall time."""

@@ -150,11 +150,21 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
 def eta_for_position(position: int, supply: Iterable[Supply], rules: EtaRules) -> Eta:
     """The ETA of a unit at ``position`` (1-based) in the queue of uncovered units: what
     :func:`walk` gives the backorder whose last unit is there."""
-    steps, last_arrival = schedule(supply, rules)
-    for step in steps:
-        if step.covered >= position:
-            return step.eta
-    return rules.estimate(last_arrival)
+    # One per product in the shortage report and on product lists: dates only the order
+    # that covers the position, not every one.
+    dated = sorted(
+        (rules.arrival(s.expected_date), s.expected_date < rules.today, s.quantity) for s in supply
+    )
+    covered = 0
+    late_used = False
+    for arrival, late, quantity in dated:
+        if quantity <= 0:
+            continue
+        covered += quantity
+        late_used = late_used or late
+        if covered >= position:
+            return Eta(rules.ship_after(arrival), late_used)
+    return rules.estimate(dated[-1][0] if dated else None)
 
 
 def promise(eta: Eta, margin_days: int, calendar: ShopCalendar) -> date:
