@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain.statuses import WAITING
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import Backorder
 from bobot.services.base import Actor, Deps, int_column, lock_products
-from bobot.services.eta import WAITING, recompute_etas
+from bobot.services.eta import recompute_etas
 from bobot.services.history import EventKind, event, record
 
 #: The default priority is the lowest; staff may raise a backorder up to the highest.
