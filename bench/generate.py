@@ -81,7 +81,7 @@ class Builder:
     def __init__(self, plan: Plan, now: datetime, settings: Settings) -> None:
         self.plan = plan
         self.now = now
-        self.today = now.date()
+        self.today = settings.calendar.today(now)
         self.settings = settings
         self.rng = random.Random(plan.seed)
         self.store = Store()
@@ -214,7 +214,9 @@ class Builder:
         """Per waiting backorder: its order, order line, pending shipment and shipment line,
         oldest first, with the dates the ETA walk gives."""
         store = self.store
-        etas = walk(quantities, supply, EtaRules(self.today, self.settings.handling_days, lead))
+        calendar = self.settings.calendar
+        rules = EtaRules(self.today, self.settings.handling_days, lead, calendar)
+        etas = walk(quantities, supply, rules)
         margin = self.settings.promise_margin_days
         for quantity, eta in zip(quantities, etas, strict=True):
             self.clock += timedelta(seconds=20)
@@ -242,7 +244,7 @@ class Builder:
                 quantity_allocated=0,
                 status="OPEN",
                 priority=0,
-                promised_date=promise(eta, margin),
+                promised_date=promise(eta, margin, calendar),
                 expected_date=eta.ship_date,
                 eta_is_estimate=eta.is_estimate,
                 is_delayed=False,

@@ -21,7 +21,7 @@ import argparse
 import asyncio
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -121,7 +121,7 @@ async def measure(manifest: dict[str, Any]) -> dict[str, Any]:
             )
             service = time.perf_counter() - started
         now = datetime.now(UTC)
-        ship_date = now.date() + timedelta(days=deps.settings.handling_days)
+        ship_date = deps.ship_date_in_stock()
         await write_back()
         started = time.perf_counter()
         filled = await floor_fill(restock["floor"], units, now, ship_date)

@@ -6,7 +6,7 @@ simulations can move time forward.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -40,5 +40,6 @@ class ManualClock:
         return self._now
 
 
-def today(clock: Clock) -> date:
-    return clock.now().date()
+def today(clock: Clock, zone: tzinfo = UTC) -> date:
+    """The day it is now in ``zone`` (the shop's time zone: ``Settings.calendar.zone``)."""
+    return clock.now().astimezone(zone).date()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bobot.domain.calendar import ShopCalendar, parse_holidays, parse_ship_days
 
 DEV_SECRET = "dev-only-secret-change-me"
 
@@ -45,8 +48,18 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "BOBOT_MAIL_REPLY_TO": ("", "the Reply-To address of customer email (unset: none)"),
     "BOBOT_SHIPPING_COST": ("4.95", "shipping cost of each shipment"),
     "BOBOT_CURRENCY": ("USD", "currency of costs"),
-    "BOBOT_HANDLING_DAYS": ("1", "days from stock arriving to the parcel leaving"),
-    "BOBOT_PROMISE_MARGIN_DAYS": ("2", "days added to the expected date when a date is promised"),
+    "BOBOT_HANDLING_DAYS": ("1", "ship days from stock arriving to the parcel leaving"),
+    "BOBOT_PROMISE_MARGIN_DAYS": (
+        "2",
+        "ship days added to the expected date when a date is promised",
+    ),
+    "BOBOT_TIMEZONE": (
+        "UTC",
+        "the shop's IANA time zone (e.g. Europe/Berlin): today, lateness, dates shown, and"
+        " how an offset-less `backordersEndAt` is read",
+    ),
+    "BOBOT_SHIP_DAYS": ("Mon-Fri", "days the shop ships, e.g. `Mon-Sat` or `Mon,Tue,Sat`"),
+    "BOBOT_HOLIDAYS": ("", "comma-separated ISO dates the shop does not ship, e.g. `2026-12-25`"),
     "BOBOT_DEFAULT_LEAD_DAYS": (
         "28",
         "lead time assumed for a product with no active supplier offer",
@@ -88,6 +101,7 @@ class Settings:
     db_pool_max: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
+    calendar: ShopCalendar = field(default_factory=ShopCalendar)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -149,6 +163,7 @@ class Settings:
             return value
 
         return cls(
+            calendar=_calendar(get),
             database_url=get("DATABASE_URL"),
             env=mode,
             secret_key=secret,
@@ -172,3 +187,22 @@ class Settings:
             host=get("BOBOT_HOST"),
             port=integer("BOBOT_PORT", 1),
         )
+
+
+def _calendar(get: Callable[[str], str]) -> ShopCalendar:
+    name = get("BOBOT_TIMEZONE").strip()
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"BOBOT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got {name!r}"
+        ) from None
+    try:
+        ship_days = parse_ship_days(get("BOBOT_SHIP_DAYS"))
+    except ValueError as error:
+        raise ConfigError(f"BOBOT_SHIP_DAYS: {error}") from None
+    try:
+        holidays = parse_holidays(get("BOBOT_HOLIDAYS"))
+    except ValueError as error:
+        raise ConfigError(f"BOBOT_HOLIDAYS: {error}") from None
+    return ShopCalendar(zone=zone, ship_days=ship_days, holidays=holidays)

@@ -18,6 +18,7 @@ from enum import Enum
 
 class ErrorCode(Enum):
     INVALID = "INVALID"
+    INVALID_INPUT = "INVALID_INPUT"
     NOT_FOUND = "NOT_FOUND"
     UNKNOWN_SKU = "UNKNOWN_SKU"
     INVALID_QUANTITY = "INVALID_QUANTITY"

@@ -22,6 +22,7 @@ from tests.api.client import Api
 from bobot.app import create_app
 from bobot.clock import ManualClock
 from bobot.config import Settings
+from bobot.domain.calendar import EVERY_DAY
 from bobot.models import TokenRole
 from bobot.services.base import Deps
 from bobot.services.tokens import create_token
@@ -38,8 +39,15 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture
-async def api(db) -> AsyncIterator[Api]:
-    settings = Settings(database_url=db.url)
+def api_settings(db) -> Settings:
+    """The app's settings (a test module may override this fixture). The shop ships every
+    day, so that a test's dates are plain day counts; the calendar has tests of its own."""
+    return Settings(database_url=db.url, calendar=EVERY_DAY)
+
+
+@pytest.fixture
+async def api(db, api_settings: Settings) -> AsyncIterator[Api]:
+    settings = api_settings
     clock = ManualClock(START)
     deps = Deps(settings=settings, clock=clock)
     _, staff_token = await create_token(name="staff-tester", role=TokenRole.STAFF, deps=deps)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bobot.domain.calendar import EVERY_DAY, ShopCalendar
 from bobot.domain.eta import Eta, EtaRules, Supply, eta_for_position, promise, walk
 
 TODAY = date(2026, 11, 20)
@@ -184,15 +185,15 @@ def test_eta_for_last_position_agrees_with_the_walk_for_the_last_backorder():
 
 
 def test_promise_adds_the_safety_margin_to_the_eta():
-    assert promise(ships(12, 1), margin_days=2) == day(12, 4)
+    assert promise(ships(12, 1), margin_days=2, calendar=EVERY_DAY) == day(12, 4)
 
 
 def test_promise_without_margin_is_the_eta():
-    assert promise(ships(12, 1), margin_days=0) == day(12, 2)
+    assert promise(ships(12, 1), margin_days=0, calendar=EVERY_DAY) == day(12, 2)
 
 
 def test_promise_applies_to_estimates_too():
-    assert promise(ESTIMATE, margin_days=3) == date(2026, 12, 24)
+    assert promise(ESTIMATE, margin_days=3, calendar=EVERY_DAY) == date(2026, 12, 24)
 
 
 def test_a_negative_need_is_refused_rather_than_guessed():
@@ -209,3 +210,85 @@ def test_an_uncovered_backorder_is_never_dated_before_the_purchase_orders_ahead_
     assert covered == Eta(TODAY + timedelta(days=46), is_estimate=False)
     assert beyond == Eta(TODAY + timedelta(days=46), is_estimate=True)
     assert eta_for_position(5, [slow], RULES) == beyond
+
+
+# supply in order of arrival
+
+
+def test_a_late_po_is_walked_at_its_projected_arrival_after_an_order_due_earlier():
+    # A: due 10 Nov, ten days late, projected 30 Nov. B: due 23 Nov, arrives first.
+    supply = [Supply(day(11, 10), 5), Supply(day(11, 23), 5)]
+
+    etas = walk([5, 5], supply, RULES)
+
+    assert etas == [ships(11, 23), Eta(day(12, 1), is_estimate=True)]
+
+
+def test_once_a_late_po_is_used_every_later_date_is_an_estimate():
+    # The late order (projected 22 Nov) comes first; B and C are on time but come after it.
+    supply = [Supply(day(11, 18), 2), Supply(day(11, 25), 2), Supply(day(12, 5), 2)]
+
+    etas = walk([2, 2, 2], supply, RULES)
+
+    assert etas == [Eta(day(11, 23), True), Eta(day(11, 26), True), Eta(day(12, 6), True)]
+
+
+def test_an_order_on_time_arriving_the_day_a_late_one_is_projected_keeps_its_firm_date():
+    supply = [Supply(day(11, 15), 2), Supply(day(11, 25), 2)]  # the late one: projected 25 Nov
+
+    assert walk([2, 2], supply, RULES) == [ships(11, 25), Eta(day(11, 26), True)]
+
+
+def test_dates_never_decrease_along_the_queue():
+    supply = [Supply(day(11, 1), 3), Supply(day(11, 22), 3), Supply(day(12, 30), 3)]
+
+    etas = walk([1, 2, 3, 1, 2, 4], supply, RULES)
+
+    assert [e.ship_date for e in etas] == sorted(e.ship_date for e in etas)
+
+
+def test_beyond_all_supply_the_estimate_is_not_before_the_last_arrival():
+    rules = EtaRules(today=TODAY, handling_days=1, fallback_lead_days=2)
+    supply = [Supply(day(11, 10), 1)]  # late: projected 30 Nov, after today + 2 lead days
+
+    assert walk([1, 1], supply, rules)[1] == Eta(day(12, 1), is_estimate=True)
+
+
+# the shop's calendar
+
+
+MON_FRI = EtaRules(
+    today=date(2026, 11, 20),  # a Friday
+    handling_days=1,
+    fallback_lead_days=30,
+    calendar=ShopCalendar(holidays=frozenset({date(2026, 11, 30)})),
+)
+
+
+def test_handling_counts_ship_days_so_a_friday_arrival_ships_on_monday():
+    assert walk([1], [Supply(date(2026, 11, 20), 1)], MON_FRI) == [Eta(date(2026, 11, 23), False)]
+
+
+def test_handling_skips_a_holiday():
+    # Friday 27 Nov; Monday 30 Nov is a holiday: Tuesday.
+    assert walk([1], [Supply(date(2026, 11, 27), 1)], MON_FRI) == [Eta(date(2026, 12, 1), False)]
+
+
+def test_an_arrival_on_a_weekend_is_handled_from_the_next_ship_day():
+    # Saturday 21 Nov rolls to Monday 23 Nov; one handling day: Tuesday.
+    assert MON_FRI.ship_after(date(2026, 11, 21)) == date(2026, 11, 24)
+
+
+def test_units_in_stock_on_a_friday_ship_on_monday():
+    assert MON_FRI.in_stock() == date(2026, 11, 23)
+
+
+def test_a_promise_margin_counts_ship_days_and_skips_holidays():
+    # Ships Fri 27 Nov; two ship days on, skipping the weekend and the holiday on 30 Nov.
+    assert MON_FRI.promise(Eta(date(2026, 11, 27), False), 2) == date(2026, 12, 2)
+
+
+def test_an_estimate_never_falls_on_a_day_the_shop_does_not_ship():
+    estimate = MON_FRI.estimate()  # 30 lead days: Sunday 20 Dec, handled from Monday
+
+    assert estimate == Eta(date(2026, 12, 22), is_estimate=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from bobot.clock import ManualClock
 from bobot.config import Settings
 from bobot.domain.availability import Policy
+from bobot.domain.calendar import EVERY_DAY
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.models import Backorder, BackorderStatus, Product, PurchaseOrderLine
 from bobot.models.purchasing import OPEN_PO_STATUSES
@@ -20,8 +21,10 @@ STAFF = Actor("staff", "tester", "api")
 SHOP = Actor("storefront", "shop", "api")
 
 
-def make_deps() -> Deps:
-    return Deps(settings=Settings(), clock=ManualClock(START))
+def make_deps(settings: Settings | None = None) -> Deps:
+    """Deps on a manual clock at START. The shop ships every day unless ``settings`` say
+    otherwise, so that a test's dates are plain day counts."""
+    return Deps(settings=settings or Settings(calendar=EVERY_DAY), clock=ManualClock(START))
 
 
 def clock_of(deps: Deps) -> ManualClock:

@@ -1,5 +1,13 @@
 """Delivery dates from supply: a backorder's date is the date of the purchase order that
-covers its place in the queue, never a hope."""
+covers its place in the queue, never a hope.
+
+Supply is walked in the order it is now expected to arrive: a purchase order already late
+takes its place at its projected arrival, not at the date it broke. Along a queue dates
+never decrease, and a firm date never rests on a late purchase order: once the walk has
+used units of one, every backorder from there on is an estimate (should it arrive after an
+order due later, that order's units fill the backorders ahead, and the wait is on it).
+Handling is counted in the shop's ship days (:mod:`bobot.domain.calendar`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
+
+from bobot.domain.calendar import EVERY_DAY, ShopCalendar
 
 
 # Supply and Eta are NamedTuples: a restock or a shortage report builds thousands of each,
@@ -25,9 +35,10 @@ class Eta(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class EtaRules:
-    today: date
-    handling_days: int
+    today: date  # in the shop's time zone
+    handling_days: int  # ship days from stock arriving to the parcel leaving
     fallback_lead_days: int  # the best active supplier offer's lead time
+    calendar: ShopCalendar = EVERY_DAY
 
     def arrival(self, expected: date) -> date:
         """When a purchase order's units can be counted on.
@@ -40,71 +51,122 @@ class EtaRules:
             return expected
         return self.today + timedelta(days=max((self.today - expected).days, 1))
 
-    def ship_after_arrival(self, arrival: date) -> date:
-        return self.arrival(arrival) + timedelta(days=self.handling_days)
+    def ship_after(self, arrival: date) -> date:
+        """The day a parcel can leave when its units arrive on ``arrival``."""
+        return self.calendar.add_ship_days(arrival, self.handling_days)
 
-    def from_supply(self, item: Supply) -> Eta:
-        return Eta(self.ship_after_arrival(item.expected_date), item.expected_date < self.today)
+    def ship_after_arrival(self, expected: date) -> date:
+        """The ship date for a purchase order due on ``expected`` (late or not)."""
+        return self.ship_after(self.arrival(expected))
 
-    def estimate(self, schedule: Sequence[Supply] = ()) -> Eta:
+    def in_stock(self) -> date:
+        """The ship date of units already here."""
+        return self.ship_after(self.today)
+
+    def estimate(self, after: date | None = None) -> Eta:
         """Beyond all purchase orders: a new order placed today with the best lead time.
 
         Units arrive in queue order, so an uncovered backorder cannot ship before the last
-        purchase order already due, even when a new order would arrive earlier.
+        purchase order's arrival (``after``), even when a new order would arrive earlier.
         """
         arrival = self.today + timedelta(days=self.fallback_lead_days)
-        if schedule:
-            arrival = max(arrival, max(self.arrival(s.expected_date) for s in schedule))
-        return Eta(arrival + timedelta(days=self.handling_days), is_estimate=True)
+        if after is not None and after > arrival:
+            arrival = after
+        return Eta(self.ship_after(arrival), is_estimate=True)
+
+    def promise(self, eta: Eta, margin_days: int) -> date:
+        """The date told to the customer: the ETA plus a margin, in ship days."""
+        return promise(eta, margin_days, self.calendar)
+
+
+class Step(NamedTuple):
+    covered: int  # cumulative units once this purchase order has arrived
+    eta: Eta  # the ETA of a position it covers
+
+
+def schedule(supply: Iterable[Supply], rules: EtaRules) -> tuple[list[Step], date | None]:
+    """Supply in the order it is now expected to arrive, as cumulative steps, and the last
+    arrival (``None`` without supply).
+
+    Each purchase order's arrival and ship date are computed once. On a tie, an order on
+    time comes before a late one, so that its units keep their firm date.
+    """
+    dated = sorted(
+        (rules.arrival(s.expected_date), s.expected_date < rules.today, s.quantity) for s in supply
+    )
+    steps: list[Step] = []
+    covered = 0
+    late_used = False
+    last: Eta | None = None
+    for arrival, late, quantity in dated:
+        if quantity <= 0:
+            continue
+        covered += quantity
+        late_used = late_used or late
+        ship = rules.ship_after(arrival)
+        if last is None or last != (ship, late_used):
+            last = Eta(ship, late_used)
+        steps.append(Step(covered, last))
+    return steps, (dated[-1][0] if dated else None)
 
 
 def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> list[Eta]:
-    """The ETA of each backorder in FIFO order.
+    """The ETA of each backorder in queue order (priority, then placement).
 
     ``needs`` are the units each backorder still waits for, in queue order. A backorder's ETA
-    is the expected date of the first purchase order at which cumulative incoming covers its
-    cumulative position, plus handling days; beyond all purchase orders it is an estimate
-    from the best supplier's lead time, never earlier than the last purchase order.
+    is the ship date after the arrival of the purchase order at which cumulative supply (in
+    order of arrival) covers its cumulative position; an estimate once any late order's units
+    are used. Beyond all purchase orders it is an estimate from the best supplier's lead
+    time, never earlier than the last arrival.
     """
-    schedule = sorted(supply, key=lambda s: s.expected_date)
-    # Every backorder a purchase order covers gets the same date, and so does every one
+    steps, last_arrival = schedule(supply, rules)
+    # Every backorder a purchase order covers gets the same Eta, and so does every one
     # beyond them all: one Eta each, however long the queue.
-    by_order = [rules.from_supply(item) for item in schedule]
-    handled = Eta(rules.today + timedelta(days=rules.handling_days), False)
+    handled = Eta(rules.in_stock(), False)
     beyond: Eta | None = None
     result: list[Eta] = []
-    covered = 0
+    append = result.append
+    count = len(steps)
     index = 0
     position = 0
     for need in needs:
         if need < 0:
             raise ValueError("a backorder cannot need a negative number of units")
-        position += need
-        while covered < position and index < len(schedule):
-            covered += schedule[index].quantity
-            index += 1
         if need == 0:
-            result.append(handled)  # fully allocated: ships as soon as it is handled
-        elif covered >= position:
-            result.append(by_order[index - 1])
+            append(handled)  # fully allocated: ships as soon as it is handled
+            continue
+        position += need
+        while index < count and steps[index].covered < position:
+            index += 1
+        if index < count:
+            append(steps[index].eta)
         else:
             if beyond is None:
-                beyond = rules.estimate(schedule)
-            result.append(beyond)
+                beyond = rules.estimate(last_arrival)
+            append(beyond)
     return result
 
 
 def eta_for_position(position: int, supply: Iterable[Supply], rules: EtaRules) -> Eta:
-    """The ETA of a unit at ``position`` (1-based) in the queue of uncovered units."""
-    schedule = sorted(supply, key=lambda s: s.expected_date)
+    """The ETA of a unit at ``position`` (1-based) in the queue of uncovered units: what
+    :func:`walk` gives the backorder whose last unit is there."""
+    # One per product in the shortage report and on product lists: dates only the order
+    # that covers the position, not every one.
+    dated = sorted(
+        (rules.arrival(s.expected_date), s.expected_date < rules.today, s.quantity) for s in supply
+    )
     covered = 0
-    for item in schedule:
-        covered += item.quantity
+    late_used = False
+    for arrival, late, quantity in dated:
+        if quantity <= 0:
+            continue
+        covered += quantity
+        late_used = late_used or late
         if covered >= position:
-            return rules.from_supply(item)
-    return rules.estimate(schedule)
+            return Eta(rules.ship_after(arrival), late_used)
+    return rules.estimate(dated[-1][0] if dated else None)
 
 
-def promise(eta: Eta, margin_days: int) -> date:
-    """The date told to the customer: the ETA plus a safety margin."""
-    return eta.ship_date + timedelta(days=margin_days)
+def promise(eta: Eta, margin_days: int, calendar: ShopCalendar) -> date:
+    """The date told to the customer: the ETA plus a safety margin, in ship days."""
+    return calendar.add_ship_days(eta.ship_date, margin_days)

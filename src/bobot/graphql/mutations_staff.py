@@ -84,7 +84,13 @@ class SetBackorderPolicyInput:
     sku: str
     policy: BackorderPolicy  # type: ignore[valid-type]
     backorder_limit: int | None = strawberry.field(default=None, description="null: unlimited.")
-    backorders_end_at: datetime | None = None
+    backorders_end_at: datetime | None = strawberry.field(
+        default=None,
+        description=(
+            "When backorders stop (null: never). Stored in UTC whatever offset it comes"
+            " with; a time without an offset is read in the shop's time zone (BOBOT_TIMEZONE)."
+        ),
+    )
 
 
 @strawberry.input

@@ -16,6 +16,7 @@ from bobot.graphql.alerts import AlertsMutation, AlertsQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
+from bobot.graphql.priority import PriorityMutation
 from bobot.graphql.queries import Query as BaseQuery
 
 
@@ -25,7 +26,7 @@ class Query(BaseQuery, AlertsQuery):
 
 
 @strawberry.type
-class Mutation(ShopMutation, StaffMutation, AlertsMutation):
+class Mutation(ShopMutation, StaffMutation, AlertsMutation, PriorityMutation):
     pass
 
 

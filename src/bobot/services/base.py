@@ -38,7 +38,8 @@ class Deps:
         return self.clock.now()
 
     def today(self) -> date:
-        return self.clock.now().date()
+        """Today in the shop's time zone."""
+        return self.settings.calendar.today(self.clock.now())
 
     def eta_rules(self, lead_days: int | None, *, today: date | None = None) -> EtaRules:
         """The rules for a product whose best supplier takes ``lead_days`` (``today``: a
@@ -49,7 +50,13 @@ class Deps:
             fallback_lead_days=(
                 lead_days if lead_days is not None else self.settings.default_lead_days
             ),
+            calendar=self.settings.calendar,
         )
+
+    def ship_date_in_stock(self) -> date:
+        """When units already here, allocated today, can leave (handling in ship days)."""
+        calendar = self.settings.calendar
+        return calendar.add_ship_days(self.today(), self.settings.handling_days)
 
 
 class HasTerms(Protocol):

@@ -90,6 +90,8 @@ async def set_backorder_policy(
         raise InvalidInput(
             "backorderLimit must be 0 or more (null: unlimited).", field=["backorderLimit"]
         )
+    if ends_at is not None:  # stored in UTC; an offset-less time is the shop's wall time
+        ends_at = deps.settings.calendar.to_utc(ends_at)
     now = deps.now()
     async with in_transaction():
         product = await product_by_sku(sku, lock=True)

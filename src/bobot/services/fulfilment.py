@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import timedelta
 from typing import TypeVar
 
 from bobot import sql
@@ -95,7 +94,7 @@ async def _fill(
     if not fills:
         return []
     now = deps.now()
-    ship_date = deps.today() + timedelta(days=deps.settings.handling_days)
+    ship_date = deps.ship_date_in_stock()
     complete = [f.backorder_id for f in fills if f.complete]
     partial = [f for f in fills if not f.complete]  # the last one reached, at most
     # The events of complete fills first, while each backorder's row still says what it

@@ -173,7 +173,9 @@ async def _place(
                     supply.get(product.id, []),
                     deps.eta_rules(leads.get(product.id)),
                 )
-                promised = eta_rules.promise(eta, deps.settings.promise_margin_days)
+                promised = eta_rules.promise(
+                    eta, deps.settings.promise_margin_days, deps.settings.calendar
+                )
                 backorder = await Backorder.create(
                     order_id=order.id,
                     order_line_id=order_lines[split.index].id,

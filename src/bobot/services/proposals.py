@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from bobot import sql
@@ -51,7 +51,7 @@ async def build_proposal(
 ) -> Proposal | None:
     """The best alternative to the late PO's supplier (or to the preferred offer)."""
     today = deps.today()
-    handling = timedelta(days=deps.settings.handling_days)
+    eta_rules = deps.eta_rules(None, today=today)
     ranked = sorted(offers, key=lambda o: (o.rank, o.lead_time_days))
     if late_po is not None:
         from_id: int | None = late_po.supplier_id
@@ -74,12 +74,13 @@ async def build_proposal(
     )
     if choice is None:
         return None
-    new_ship = choice.arrival + handling
+    new_ship = eta_rules.ship_after(choice.arrival)
     current = await _current_dates(facts.product_id, max(facts.waiting_backorders, 1))
     if beat is not None:
         # Backorders waiting on a late PO or on a reorder from the preferred supplier would
         # ship after ``beat`` at the earliest, whatever their stored (optimistic) date says.
-        current = [max(d, beat + handling) for d in current]
+        beat_ship = eta_rules.ship_after(beat)
+        current = [max(d, beat_ship) for d in current]
     return Proposal(
         product_id=facts.product_id,
         from_supplier_id=from_id,

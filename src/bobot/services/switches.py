@@ -153,7 +153,8 @@ async def approve_supplier_switch(
             raise await _decided_error(switch_id)
         switch = await SupplierSwitch.get(id=switch_id)
         product = await Product.get(id=switch.product_id)
-        supplier_offer_lead = (switch.new_expected_date - switch.created_at.date()).days
+        proposed_on = deps.settings.calendar.today(switch.created_at)
+        supplier_offer_lead = (switch.new_expected_date - proposed_on).days
         expected = max(switch.new_expected_date, deps.today() + timedelta(days=supplier_offer_lead))
         po = await purchasing.create_purchase_order(
             supplier_id=switch.to_supplier_id,

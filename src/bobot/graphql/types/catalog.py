@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,7 +12,7 @@ import strawberry
 from bobot import models as m
 from bobot.domain import availability as rules
 from bobot.domain.availability import Policy
-from bobot.domain.eta import eta_for_position, promise
+from bobot.domain.eta import eta_for_position
 from bobot.graphql.context import Context, Info
 from bobot.graphql.enums import BackorderPolicy, OutOfStockReason, StockStatus
 from bobot.graphql.loaders import ProductSupply
@@ -71,18 +71,19 @@ ProductLike = m.Product | ProductRow
 
 def availability_of(row: ProductLike, supply: ProductSupply | None, deps: Deps) -> Availability:
     now = deps.now()
-    today = now.date()
+    today = deps.settings.calendar.today(now)
     next_date, estimate = None, False
     if supply is not None:
         eta_rules = deps.eta_rules(supply.lead_days, today=today)
         eta = eta_for_position(row.backordered + 1, supply.supply, eta_rules)
-        next_date, estimate = promise(eta, deps.settings.promise_margin_days), eta.is_estimate
+        next_date = eta_rules.promise(eta, deps.settings.promise_margin_days)
+        estimate = eta.is_estimate
     view = rules.availability(
         available=row.available,
         backordered=row.backordered,
         terms=terms_of(row),
         now=now,
-        in_stock_ship_date=today + timedelta(days=deps.settings.handling_days),
+        in_stock_ship_date=deps.settings.calendar.add_ship_days(today, deps.settings.handling_days),
         next_ship_date=next_date,
         next_is_estimate=estimate,
     )
