@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bobot.mail import messages
 from bobot.mail.messages import Shop
-from bobot.models import BackorderStatus, ShipmentStatus, ShipPreference
+from bobot.models import BackorderStatus, ShipmentStatus, ShipPreference, WaitlistStatus
 from bobot.services.self_service import (
     BackorderView,
     LineView,
@@ -83,7 +83,9 @@ def test_a_shop_cancellation_says_a_refund_is_due_and_a_customer_one_confirms() 
 
 
 def test_waitlist_mail_carries_one_click_unsubscribe_headers() -> None:
-    entry = WaitlistView(3, "ben@example.com", "KETTLE", "Kettle", 1, True)
+    entry = WaitlistView(
+        3, "ben@example.com", "KETTLE", "Kettle", 1, True, WaitlistStatus.WAITING, None
+    )
     message = messages.waitlist_joined(entry, shop=SHOP, leave_link="https://s.example/l/w/3")
     assert "https://s.example/l/w/3" in message.text
     sent = messages.to_email(
