@@ -30,6 +30,7 @@ class Proposal:
     new_expected_date: date
     cost_difference: Decimal
     backorders_improved: int
+    basis: str = ""  # the facts it rests on: :func:`bobot.domain.gaps.switch_basis`
 
 
 async def _current_dates(product_id: int, limit: int) -> list[date]:
@@ -56,6 +57,7 @@ async def build_proposal(
     if late_po is not None:
         from_id: int | None = late_po.supplier_id
         from_cost = late_po.unit_cost
+        preferred: rules.Offer | None = None
         needed = quantity or late_po.due
         beat: date | None = rules.projected_arrival_of_late_po(late_po, today)
     else:
@@ -90,6 +92,7 @@ async def build_proposal(
         new_expected_date=choice.arrival,
         cost_difference=choice.cost_difference,
         backorders_improved=rules.backorders_improved(current, new_ship),
+        basis=rules.switch_basis(choice.offer, late_po=late_po, replaced=preferred),
     )
 
 
@@ -105,6 +108,7 @@ async def save_proposal(proposal: Proposal, *, actor: Actor, deps: Deps) -> Supp
         new_expected_date=proposal.new_expected_date,
         cost_difference=proposal.cost_difference,
         backorders_improved=proposal.backorders_improved,
+        basis=proposal.basis,
         status=SwitchStatus.PROPOSED,
         proposed_by=actor_label(actor),
         created_at=now,
