@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from tests.services.helpers import STAFF, clock_of, make_deps, order, product, purchase_order
+from tortoise.transactions import in_transaction
 
 from bobot import sql
 from bobot.domain.eta import Supply
 from bobot.errors import BobotError, ErrorCode
 from bobot.models import Alert, AlertKind, AlertStatus, Event
 from bobot.services import gaps, shortages
+from bobot.services.base import lock_products
 from bobot.worker import JOBS
 
 
@@ -224,3 +226,41 @@ async def test_a_scan_over_more_products_than_a_statement_takes_parameters(pg_db
     assert await Event.filter(kind="ALERT_OPENED").count() == count
     again = await gaps.scan(deps=deps)
     assert (again.opened, again.updated, again.resolved) == (0, 0, 0)
+
+
+async def _until_a_statement_waits_for_a_lock() -> None:
+    for _ in range(5000):
+        rows = await sql.fetch(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        if rows[0][0]:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("nothing ever waited for the lock")
+
+
+async def test_a_scan_acts_on_the_facts_it_reads_under_the_product_locks(pg_db):
+    deps = make_deps()
+    pid = await product(deps, "MUG")
+    await order(deps, "a@example.com", ("MUG", 2))  # 2 units uncovered, not scanned yet
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def cover_under_the_lock() -> None:
+        async with in_transaction():
+            await lock_products([pid])
+            locked.set()
+            await release.wait()
+            await purchase_order(deps, "MUG", 2, in_days=5)  # covers them, then commits
+
+    changer = asyncio.create_task(cover_under_the_lock())
+    await locked.wait()
+    scanner = asyncio.create_task(gaps.scan(deps=deps))
+    await _until_a_statement_waits_for_a_lock()  # the scan waits for the product's lock
+    release.set()
+    await changer
+    await scanner
+
+    assert not await Alert.filter(
+        kind=AlertKind.UNCOVERED_BACKORDERS, dedupe_key__isnull=False
+    ).exists()

@@ -69,3 +69,13 @@ def test_proposals_are_sought_for_switchable_gaps_without_a_live_one():
     assert not a.wants_proposal(Gap(1, AGING, "old", NOTIFY, 40), None)
     assert a.wanted(late, 7).suggested_action is SWITCH
     assert a.wanted(late, None).suggested_action is NOTIFY
+
+
+def test_a_live_proposal_expires_when_nobody_waits_on_the_late_po_any_more():
+    chase = Gap(1, LATE, "due", SuggestedAction.CHASE_SUPPLIER, 15)
+    live = existing(action=SWITCH, switch_id=7, switch_live=True)
+    assert a.kept_proposal(chase, live) is None
+    assert a.kept_proposal(Gap(1, LATE, "due", NOTIFY, 60), live) == 7
+    plan = a.diff([a.wanted(chase, a.kept_proposal(chase, live))], [live], NOW)
+    [update] = plan.update
+    assert update.changes["switch_id"] == (7, None) and plan.expire == [(7, 1)]

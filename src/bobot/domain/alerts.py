@@ -98,13 +98,23 @@ class AlertPlan:
     expire: list[tuple[int, int]] = field(default_factory=list)
 
 
+def switchable(gap: Gap) -> bool:
+    """Whether a supplier switch is an answer to ``gap``: a kind a switch can fix, with
+    somebody waiting on it (a late PO nobody waits on only needs chasing)."""
+    return gap.kind in PROPOSABLE and gap.action is not SuggestedAction.CHASE_SUPPLIER
+
+
+def kept_proposal(gap: Gap, existing: ExistingAlert | None) -> int | None:
+    """The live proposal the alert keeps: its own, while a switch is still an answer."""
+    if existing is None or not switchable(gap):
+        return None
+    return existing.live_switch_id
+
+
 def wants_proposal(gap: Gap, existing: ExistingAlert | None) -> bool:
-    """Whether the scan should look for a supplier switch for this gap: a kind a switch can
-    fix, somebody waiting on it (nothing to switch for when the supplier only needs chasing),
-    and no live proposal on its alert already."""
-    if gap.kind not in PROPOSABLE or gap.action is SuggestedAction.CHASE_SUPPLIER:
-        return False
-    return existing is None or existing.live_switch_id is None
+    """Whether the scan should look for a supplier switch for this gap: a switch is an
+    answer and the alert has no live proposal already."""
+    return switchable(gap) and kept_proposal(gap, existing) is None
 
 
 def wanted(gap: Gap, switch_id: int | None) -> WantedAlert:

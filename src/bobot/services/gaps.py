@@ -53,9 +53,6 @@ class ScanResult:
         return self.opened + self.resolved
 
 
-dedupe_key = alert_store.dedupe_key
-
-
 async def _try_scan_lock() -> bool:
     if sql.dialect() != "postgres":
         return True  # SQLite: one writer at a time
@@ -131,7 +128,7 @@ async def _scan_batch(
     for pid in sorted(facts.products):
         for gap in rules.detect(facts.products[pid], gap_rules):
             alert = existing.get((pid, gap.kind))
-            switch_id = alert.live_switch_id if alert else None
+            switch_id = alert_rules.kept_proposal(gap, alert)
             if alert_rules.wants_proposal(gap, alert):
                 switch_id = await _propose(gap, facts, known, deps=deps, actor=actor)
                 result.proposed += switch_id is not None
