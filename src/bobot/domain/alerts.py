@@ -31,6 +31,16 @@ class AlertStatus(str, Enum):
     RESOLVED = "RESOLVED"
 
 
+class SwitchStatus(str, Enum):
+    PROPOSED = "PROPOSED"  # live: an alert may carry it, staff may decide it
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"  # its alert resolved (or no longer needed it) before anyone decided
+
+
+#: Proposals staff decided: their basis is not proposed again.
+DECIDED: tuple[SwitchStatus, ...] = (SwitchStatus.APPROVED, SwitchStatus.REJECTED)
+
 #: The kinds of gap a supplier switch can fix, each with a proposal of its own.
 PROPOSABLE = frozenset({GapKind.PO_LATE, GapKind.UNCOVERED_BACKORDERS})
 

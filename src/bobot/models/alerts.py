@@ -1,24 +1,15 @@
 from __future__ import annotations
 
-from enum import Enum
-
 from tortoise import fields
 from tortoise.models import Model
 
-from bobot.domain.alerts import AlertStatus
+from bobot.domain.alerts import AlertStatus, SwitchStatus
 from bobot.domain.gaps import GapKind as AlertKind
 from bobot.domain.gaps import SuggestedAction
 from bobot.models.catalog import Product, Supplier
 from bobot.models.purchasing import PurchaseOrder
 
 __all__ = ["Alert", "AlertKind", "AlertStatus", "SuggestedAction", "SupplierSwitch", "SwitchStatus"]
-
-
-class SwitchStatus(str, Enum):
-    PROPOSED = "PROPOSED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"  # its alert resolved before anyone decided
 
 
 class SupplierSwitch(Model):

@@ -19,12 +19,11 @@ from typing import Any
 from bobot import sql
 from bobot.domain import alerts
 from bobot.domain.gaps import GapKind, SuggestedAction
-from bobot.models import SwitchStatus
 from bobot.services.base import Actor
 from bobot.services.gap_facts import as_datetime
 from bobot.services.history import EventKind, PendingEvent, event, record
 
-_DECIDED = (SwitchStatus.APPROVED.value, SwitchStatus.REJECTED.value)
+_DECIDED = [status.value for status in alerts.DECIDED]
 
 
 def dedupe_key(product_id: int, kind: GapKind) -> str:
@@ -52,7 +51,7 @@ async def load_alerts(product_ids: Sequence[int]) -> dict[alerts.AlertKey, alert
             status=alerts.AlertStatus(status),
             snoozed_until=as_datetime(snoozed) if snoozed is not None else None,
             switch_id=switch_id,
-            switch_live=switch == SwitchStatus.PROPOSED.value,
+            switch_live=switch == alerts.SwitchStatus.PROPOSED.value,
         )
         found[alert.key] = alert
     return found
@@ -72,12 +71,12 @@ async def load_proposals(product_ids: Sequence[int], carried: set[int | None]) -
     rows = await sql.fetch(
         "SELECT id, product_id, status, basis FROM supplier_switch"
         f" WHERE {sql.in_ids('product_id')}"
-        f"   AND (status = ? OR (status IN (?, ?) AND basis <> ''))",
-        [sql.ids(product_ids), SwitchStatus.PROPOSED.value, *_DECIDED],
+        f"   AND (status = ? OR (status IN ({sql.placeholders(len(_DECIDED))}) AND basis <> ''))",
+        [sql.ids(product_ids), alerts.SwitchStatus.PROPOSED.value, *_DECIDED],
     )
     known = KnownProposals()
     for sid, pid, status, basis in rows:
-        if status != SwitchStatus.PROPOSED.value:
+        if status != alerts.SwitchStatus.PROPOSED.value:
             known.decided[pid].add(basis)
         elif sid not in carried and basis:
             known.loose[pid].setdefault(basis, sid)
@@ -124,11 +123,11 @@ async def persist(plan: alerts.AlertPlan, *, actor: Actor, now: datetime) -> Wri
             "UPDATE supplier_switch SET status = ?, decided_at = ?, decided_by = ?"
             f" WHERE {sql.in_ids('id')} AND status = ?",
             [
-                SwitchStatus.EXPIRED.value,
+                alerts.SwitchStatus.EXPIRED.value,
                 now,
                 "system",
                 sql.ids(sid for sid, _ in plan.expire),
-                SwitchStatus.PROPOSED.value,
+                alerts.SwitchStatus.PROPOSED.value,
             ],
         )  # the product locks keep every one of them PROPOSED until here
         events += [
