@@ -178,7 +178,7 @@ async def test_alert_and_its_proposal_in_one_query_then_approve_via_graphql(db):
     assert error["code"] == "ALREADY_DECIDED"
 
 
-async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db):
+async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db, sql_log):
     deps = make_deps()
     _, speedy = await late_po_store(deps)
     await gaps.scan(deps=deps)
@@ -190,7 +190,9 @@ async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db)
     assert alert.switch_id is None and alert.suggested_action.value == "NOTIFY_CUSTOMERS"
 
     clock_of(deps).advance(days=1)  # one more day late: the same offer, the same late PO
-    assert (await gaps.scan(deps=deps)).proposed == 0
+    with sql_log() as statements:
+        assert (await gaps.scan(deps=deps)).proposed == 0
+    assert not [s for s in statements if "expected_date FROM backorder" in s]  # not priced
     await alert.refresh_from_db()
     assert alert.switch_id is None and await SupplierSwitch.all().count() == 1
 

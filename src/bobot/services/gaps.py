@@ -157,8 +157,9 @@ async def _propose(
         late_po=gap.late_po if gap.kind is rules.GapKind.PO_LATE else None,
         quantity=None,
         deps=deps,
+        unless_basis_in=known.decided[pid],
     )
-    if proposal is None or proposal.basis in known.decided[pid]:
+    if proposal is None:
         return None
     loose = known.loose[pid].pop(proposal.basis, None)
     if loose is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -49,8 +49,12 @@ async def build_proposal(
     late_po: rules.LatePo | None,
     quantity: int | None,
     deps: Deps,
+    unless_basis_in: Collection[str] = (),
 ) -> Proposal | None:
-    """The best alternative to the late PO's supplier (or to the preferred offer)."""
+    """The best alternative to the late PO's supplier (or to the preferred offer).
+
+    None when no offer helps, or when the best one rests on a basis in ``unless_basis_in``
+    (decided already: then the backorders' dates are not even read)."""
     today = deps.today()
     handling = timedelta(days=deps.settings.handling_days)
     ranked = sorted(offers, key=lambda o: (o.rank, o.lead_time_days))
@@ -76,6 +80,9 @@ async def build_proposal(
     )
     if choice is None:
         return None
+    basis = rules.switch_basis(choice.offer, late_po=late_po, replaced=preferred)
+    if basis in unless_basis_in:
+        return None
     new_ship = choice.arrival + handling
     current = await _current_dates(facts.product_id, max(facts.waiting_backorders, 1))
     if beat is not None:
@@ -92,7 +99,7 @@ async def build_proposal(
         new_expected_date=choice.arrival,
         cost_difference=choice.cost_difference,
         backorders_improved=rules.backorders_improved(current, new_ship),
-        basis=rules.switch_basis(choice.offer, late_po=late_po, replaced=preferred),
+        basis=basis,
     )
 
 
