@@ -176,3 +176,71 @@ async def test_alert_and_its_proposal_in_one_query_then_approve_via_graphql(db):
     second = await schema.execute(approve, {"id": data["proposal"]["id"]}, context_value=ctx())
     [error] = second.data["approveSupplierSwitch"]["userErrors"]
     assert error["code"] == "ALREADY_DECIDED"
+
+
+async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db, sql_log):
+    deps = make_deps()
+    _, speedy = await late_po_store(deps)
+    await gaps.scan(deps=deps)
+    alert = await Alert.get(kind=AlertKind.PO_LATE)
+    await switches.reject_supplier_switch(
+        switch_id=alert.switch_id, reason="Speedy is unreliable", actor=STAFF, deps=deps
+    )
+    await alert.refresh_from_db()
+    assert alert.switch_id is None and alert.suggested_action.value == "NOTIFY_CUSTOMERS"
+
+    clock_of(deps).advance(days=1)  # one more day late: the same offer, the same late PO
+    with sql_log() as statements:
+        assert (await gaps.scan(deps=deps)).proposed == 0
+    assert not [s for s in statements if "expected_date FROM backorder" in s]  # not priced
+    await alert.refresh_from_db()
+    assert alert.switch_id is None and await SupplierSwitch.all().count() == 1
+
+    await catalog.set_supplier_offer(
+        supplier_id=speedy.id, sku="MUG", unit_cost=Decimal("2.20"), lead_time_days=4,
+        rank=2, actor=STAFF, deps=deps,
+    )  # fmt: skip
+    assert (await gaps.scan(deps=deps)).proposed == 1
+    await alert.refresh_from_db()
+    fresh = await SupplierSwitch.get(id=alert.switch_id)
+    assert fresh.status is SwitchStatus.PROPOSED and fresh.unit_cost == Decimal("2.20")
+    assert alert.suggested_action.value == "SWITCH_SUPPLIER"
+
+
+async def test_an_approved_switch_that_keeps_the_late_po_leaves_no_dead_proposal(db):
+    deps = make_deps()
+    await late_po_store(deps)
+    await gaps.scan(deps=deps)
+    switch = await SupplierSwitch.get()
+    await switches.approve_supplier_switch(
+        switch_id=switch.id, cancel_late_po=False, actor=STAFF, deps=deps
+    )
+    await gaps.scan(deps=deps)
+    for alert in await Alert.filter(dedupe_key__isnull=False):
+        if alert.switch_id is not None:
+            live = await SupplierSwitch.get(id=alert.switch_id)
+            assert live.status is SwitchStatus.PROPOSED, alert.kind
+    late = await Alert.get(kind=AlertKind.PO_LATE, dedupe_key__isnull=False)
+    # The new order covers every backorder: nobody waits on the late one any more.
+    assert late.switch_id is None and late.suggested_action.value == "CHASE_SUPPLIER"
+    assert await SupplierSwitch.filter(status=SwitchStatus.PROPOSED).count() == 0
+
+
+async def test_a_late_po_and_uncovered_backorders_each_carry_their_own_proposal(db):
+    deps = make_deps()
+    await late_po_store(deps)
+    for i in range(4):
+        await order(deps, f"more{i}@example.com", ("MUG", 5))  # 20 units beyond the PO
+
+    assert (await gaps.scan(deps=deps)).proposed == 2
+
+    late = await Alert.get(kind=AlertKind.PO_LATE)
+    uncovered = await Alert.get(kind=AlertKind.UNCOVERED_BACKORDERS)
+    assert None not in (late.switch_id, uncovered.switch_id)
+    assert late.switch_id != uncovered.switch_id
+    late_switch = await SupplierSwitch.get(id=late.switch_id)
+    uncovered_switch = await SupplierSwitch.get(id=uncovered.switch_id)
+    assert late_switch.late_purchase_order_id is not None and late_switch.quantity == 40
+    assert uncovered_switch.late_purchase_order_id is None
+    assert uncovered_switch.quantity == 17  # 57 backordered, 40 incoming
+    assert {late.suggested_action.value, uncovered.suggested_action.value} == {"SWITCH_SUPPLIER"}

@@ -97,3 +97,57 @@ async def test_gap_operations_refuse_bad_ids_and_storefront_tokens(api):
     refused = await api.gql(APPROVE, {"input": {"id": "1"}}, token=api.storefront_token)
     assert refused.error_codes == ["FORBIDDEN"]
     assert await db_snapshot() == snapshot
+
+
+REJECT = """
+mutation($input: RejectSupplierSwitchInput!) { rejectSupplierSwitch(input: $input) {
+  switch { id status } userErrors { code field message }
+} }
+"""
+ALL_ALERTS = """
+query { alerts(status: OPEN, first: 10) { nodes {
+  kind suggestedAction severity product { sku } proposal { id status }
+} } }
+"""
+
+
+async def test_a_rejected_switch_leaves_its_alert_and_is_not_proposed_again(api):
+    await _late_po_store(api)
+    await _run("gap_scan", api)
+    [alert] = (await api.ok(ALERTS))["alerts"]["nodes"]
+    rejected = await api.mutate(
+        "rejectSupplierSwitch", REJECT, {"id": alert["proposal"]["id"], "reason": "unreliable"}
+    )
+    assert rejected["switch"]["status"] == "REJECTED"
+
+    [alert] = (await api.ok(ALERTS))["alerts"]["nodes"]
+    assert alert["proposal"] is None and alert["suggestedAction"] == "NOTIFY_CUSTOMERS"
+    api.clock.advance(days=1)
+    await _run("gap_scan", api)
+    [alert] = (await api.ok(ALERTS))["alerts"]["nodes"]
+    assert alert["proposal"] is None and alert["suggestedAction"] == "NOTIFY_CUSTOMERS"
+
+
+async def test_a_product_closed_on_purpose_raises_no_limit_alert(api):
+    acme = await api.create_supplier("Acme")
+    await api.create_product("OPEN", supplier_id=acme, limit=1)
+    await api.order("a@example.com", ("OPEN", 1))
+    await api.create_product("CLOSED", supplier_id=acme, limit=0)
+    await _run("gap_scan", api)
+    limits = [
+        a["product"]["sku"]
+        for a in (await api.ok(ALL_ALERTS))["alerts"]["nodes"]
+        if a["kind"] == "BACKORDER_LIMIT_REACHED"
+    ]
+    assert limits == ["OPEN"]
+
+
+async def test_a_late_po_nobody_waits_on_suggests_chasing_the_supplier(api):
+    acme = await api.create_supplier("Acme")
+    await api.create_product("MUG", supplier_id=acme, lead_days=30)
+    await api.create_po(acme, api.today() + timedelta(days=2), ("MUG", 20))
+    api.clock.advance(days=5)
+    await _run("gap_scan", api)
+    [alert] = (await api.ok(ALERTS))["alerts"]["nodes"]
+    assert alert["suggestedAction"] == "CHASE_SUPPLIER" and alert["proposal"] is None
+    assert alert["severity"] <= 25

@@ -80,3 +80,47 @@ def test_backorders_improved_and_severity():
     worse = g.shortage_severity(backordered=10, uncovered=10, oldest_age_days=3)
     better = g.shortage_severity(backordered=10, uncovered=0, oldest_age_days=3)
     assert 1 <= better < worse <= 100
+
+
+def test_a_product_closed_on_purpose_has_no_limit_gap():
+    closed = g.ProductFacts(1, "A", allows_backorders=True, backorder_limit=0)
+    assert kinds(closed) == set()
+    full = g.ProductFacts(1, "A", allows_backorders=True, backorder_limit=2, backordered=2,
+                          incoming=2, waiting_backorders=1)  # fmt: skip
+    assert kinds(full) == {g.GapKind.BACKORDER_LIMIT_REACHED}
+
+
+def test_a_late_po_nobody_waits_on_suggests_chasing_the_supplier_at_low_severity():
+    po = g.LatePo(1, "PO-1042", 3, "Acme", date(2026, 11, 18), 20)
+    [idle] = g.detect(g.ProductFacts(1, "A", incoming=20, late_pos=[po]), RULES)
+    assert idle.action is g.SuggestedAction.CHASE_SUPPLIER and idle.severity <= 25
+    assert idle.cause == "PO-1042 from Acme was due 18 Nov, 8 days late"
+    # 10 backordered, all covered by another purchase order that is not late
+    covered = g.ProductFacts(1, "A", backordered=10, incoming=30, waiting_backorders=2,
+                             late_pos=[po])  # fmt: skip
+    [gap] = g.detect(covered, RULES)
+    assert gap.action is g.SuggestedAction.CHASE_SUPPLIER and gap.severity <= 25
+    assert gap.cause.endswith("other purchase orders cover the 10 units on 2 backorders")
+    waiting = g.ProductFacts(1, "A", backordered=25, incoming=30, waiting_backorders=3,
+                             late_pos=[po])  # fmt: skip
+    [urgent] = g.detect(waiting, RULES)
+    assert urgent.action is g.SuggestedAction.NOTIFY_CUSTOMERS and urgent.severity > 50
+
+
+def test_a_switch_basis_changes_with_the_facts_it_rests_on():
+    po = g.LatePo(1, "PO-1042", 3, "Acme", date(2026, 11, 18), 20)
+    fast = g.Offer(4, "Fast", Decimal("2.5"), 5)
+    basis = g.switch_basis(fast, late_po=po, replaced=None)
+    assert basis == g.switch_basis(fast, late_po=po, replaced=None)
+    moved = g.LatePo(1, "PO-1042", 3, "Acme", date(2026, 11, 20), 20)
+    fewer = g.LatePo(1, "PO-1042", 3, "Acme", date(2026, 11, 18), 12)
+    faster = g.Offer(4, "Fast", Decimal("2.5"), 4)
+    cheaper = g.Offer(4, "Fast", Decimal("2.2"), 5)
+    assert len({
+        basis,
+        g.switch_basis(fast, late_po=moved, replaced=None),
+        g.switch_basis(fast, late_po=fewer, replaced=None),
+        g.switch_basis(faster, late_po=po, replaced=None),
+        g.switch_basis(cheaper, late_po=po, replaced=None),
+        g.switch_basis(fast, late_po=None, replaced=g.Offer(1, "Acme", Decimal(2), 30)),
+    }) == 6  # fmt: skip

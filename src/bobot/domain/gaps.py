@@ -8,7 +8,9 @@ Rules (one gap per product and kind):
 - ``UNCOVERED_BACKORDERS``: backordered units exceed incoming units (no purchase order covers
   them). Suggests REORDER (or SWITCH_SUPPLIER when a faster offer exists).
 - ``PO_LATE``: an open purchase order's expected date has passed with units still due.
-  Suggests SWITCH_SUPPLIER.
+  When backorders wait on it (more units are backordered than the purchase orders that are
+  not late bring), suggests NOTIFY_CUSTOMERS, or SWITCH_SUPPLIER once the scan finds a
+  faster offer. When nothing waits on it, suggests CHASE_SUPPLIER, at low severity.
 - ``ETA_SLIP``: waiting backorders are now expected after the date promised to the customer
   (``is_delayed``). Suggests NOTIFY_CUSTOMERS.
 - ``BELOW_SAFETY_STOCK``: projected available stock after the best supplier's lead time,
@@ -17,7 +19,8 @@ Rules (one gap per product and kind):
   purpose). Only for products with ``safety_stock > 0``. Suggests REORDER.
 - ``BACKORDER_AGING``: waiting backorders older than ``aging_days``. Suggests NOTIFY_CUSTOMERS.
 - ``BACKORDER_LIMIT_REACHED``: the policy allows backorders but ``backordered >= limit``, so
-  the product shows as out of stock. Suggests RAISE_LIMIT.
+  the product shows as out of stock. Suggests RAISE_LIMIT. A limit of 0 closes a product on
+  purpose: no alert.
 
 Severity is a score from 1 to 100, higher is worse.
 """
@@ -47,6 +50,7 @@ class SuggestedAction(str, Enum):
     SWITCH_SUPPLIER = "SWITCH_SUPPLIER"
     NOTIFY_CUSTOMERS = "NOTIFY_CUSTOMERS"
     RAISE_LIMIT = "RAISE_LIMIT"
+    CHASE_SUPPLIER = "CHASE_SUPPLIER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +144,12 @@ def detect(facts: ProductFacts, rules: GapRules) -> list[Gap]:
             f"{worst.number} from {worst.supplier_name} was due {fmt_day(worst.expected_date)}, "
             f"{_plural(n, 'day')} late"
         )
-        if f.backordered:
+        late_due = sum(po.due for po in late)
+        waits = f.backordered > f.incoming - late_due  # more than the on-time POs bring
+        if waits:
             cause += f"; {waiting} wait on it"
+        elif f.backordered:
+            cause += f"; other purchase orders cover the {waiting}"
         if len(late) > 1:
             cause += f" ({len(late) - 1} more late purchase orders)"
         gaps.append(
@@ -149,10 +157,10 @@ def detect(facts: ProductFacts, rules: GapRules) -> list[Gap]:
                 f.product_id,
                 GapKind.PO_LATE,
                 cause,
-                # The scan upgrades this to SWITCH_SUPPLIER when an alternative offer
-                # would arrive sooner; without one, tell the customers who wait on it.
-                SuggestedAction.NOTIFY_CUSTOMERS if f.backordered else SuggestedAction.REORDER,
-                _clamp(40 + 3 * n + (20 if f.backordered else 0)),
+                # The scan upgrades NOTIFY_CUSTOMERS to SWITCH_SUPPLIER when an alternative
+                # offer would arrive sooner. Nobody waiting: chasing the supplier is enough.
+                SuggestedAction.NOTIFY_CUSTOMERS if waits else SuggestedAction.CHASE_SUPPLIER,
+                _clamp(40 + 3 * n + 20) if waits else min(_clamp(10 + n), 25),
                 late_po=worst,
             )
         )
@@ -202,6 +210,7 @@ def detect(facts: ProductFacts, rules: GapRules) -> list[Gap]:
     if (
         f.allows_backorders
         and f.backorder_limit is not None
+        and f.backorder_limit > 0  # 0: closed on purpose, a decision and not a gap
         and f.backordered >= f.backorder_limit
         and f.available == 0
     ):
@@ -263,6 +272,20 @@ def choose_switch(
     if beat is not None and arrival >= beat:
         return None
     return SwitchChoice(best, arrival, (best.unit_cost - from_unit_cost) * quantity)
+
+
+def switch_basis(offer: Offer, *, late_po: LatePo | None, replaced: Offer | None) -> str:
+    """The facts a switch proposal rests on, as a key: the offer (supplier, lead time, cost)
+    and what it replaces (the late PO's id, date and due units, or the preferred offer's
+    terms). A decided proposal with the same basis is not proposed again."""
+    to = f"to:{offer.supplier_id}:{offer.lead_time_days}d:{offer.unit_cost}"
+    if late_po is not None:
+        return (
+            f"{to}|po:{late_po.purchase_order_id}:{late_po.expected_date.isoformat()}:{late_po.due}"
+        )
+    if replaced is not None:
+        return f"{to}|offer:{replaced.supplier_id}:{replaced.lead_time_days}d:{replaced.unit_cost}"
+    return f"{to}|none"
 
 
 def projected_arrival_of_late_po(po: LatePo, today: date) -> date:

@@ -1,30 +1,15 @@
 from __future__ import annotations
 
-from enum import Enum
-
 from tortoise import fields
 from tortoise.models import Model
 
+from bobot.domain.alerts import AlertStatus, SwitchStatus
 from bobot.domain.gaps import GapKind as AlertKind
 from bobot.domain.gaps import SuggestedAction
 from bobot.models.catalog import Product, Supplier
 from bobot.models.purchasing import PurchaseOrder
 
 __all__ = ["Alert", "AlertKind", "AlertStatus", "SuggestedAction", "SupplierSwitch", "SwitchStatus"]
-
-
-class AlertStatus(str, Enum):
-    OPEN = "OPEN"
-    ACKNOWLEDGED = "ACKNOWLEDGED"
-    SNOOZED = "SNOOZED"
-    RESOLVED = "RESOLVED"
-
-
-class SwitchStatus(str, Enum):
-    PROPOSED = "PROPOSED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"  # its alert resolved before anyone decided
 
 
 class SupplierSwitch(Model):
@@ -59,6 +44,8 @@ class SupplierSwitch(Model):
     backorders_improved = fields.IntField(default=0)
     status = fields.CharEnumField(SwitchStatus, default=SwitchStatus.PROPOSED)
     reason = fields.CharField(max_length=500, default="")
+    #: the facts it rests on (domain.gaps.switch_basis), so a decided offer is not proposed again
+    basis = fields.CharField(max_length=200, default="", db_default="")
     proposed_by = fields.CharField(max_length=280)
     decided_by = fields.CharField(max_length=280, null=True)
     decided_at = fields.DatetimeField(null=True)

@@ -23,17 +23,23 @@ def as_datetime(value: Any) -> datetime:
 
 
 def _ids_clause(column: str, ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    """Restrict to ``ids``, given as one parameter however many."""
     if ids is None:
         return "", []
-    return f" AND {column} IN ({sql.placeholders(len(ids))})", list(ids)
+    return f" AND {sql.in_ids(column)}", [sql.ids(ids)]
 
 
-_FACT_PRODUCTS = """
+#: Products that may have a gap (or have an alert that may resolve).
+CANDIDATE_SQL = (
+    "(backordered > 0 OR incoming > 0 OR safety_stock > 0 OR backorder_limit IS NOT NULL"
+    " OR id IN (SELECT product_id FROM alert WHERE dedupe_key IS NOT NULL))"
+)
+
+_FACT_PRODUCTS = f"""
 SELECT id, sku, available, backordered, incoming, safety_stock, backorder_limit,
        backorder_policy
   FROM product
- WHERE (backordered > 0 OR incoming > 0 OR safety_stock > 0 OR backorder_limit IS NOT NULL
-        OR id IN (SELECT product_id FROM alert WHERE dedupe_key IS NOT NULL)){ids}
+ WHERE {CANDIDATE_SQL}{{ids}}
 """
 
 _FACT_BACKORDERS = """
@@ -76,7 +82,8 @@ class Facts:
 
 
 async def gather_facts(product_ids: Sequence[int] | None, deps: Deps) -> Facts:
-    """Everything the gap rules need, in five statements."""
+    """Everything the gap rules need about ``product_ids`` (None: every product), in five
+    statements. Read it under the products' locks: the scan acts on what it reads."""
     now = deps.now()
     today = deps.today()
     where, params = _ids_clause("id", product_ids)

@@ -1,28 +1,34 @@
-"""Inventory-gap alerts: set-based reads, then one transaction of upserts.
+"""Inventory-gap alerts: the scan, batch by batch under the product locks, and staff actions.
 
-The scan reads every fact it needs with a fixed number of GROUP BY statements (whatever the
-number of products), detects gaps with :mod:`bobot.domain.gaps`, then, under the product row
-locks (id order, the project's one lock order), opens, updates or resolves alerts. One
+A scan walks its products in id order, in batches of :data:`SCAN_BATCH`. Each batch is one
+transaction: it locks the batch's product rows (id order, the project's one lock order),
+reads the facts the gap rules need under those locks (:mod:`bobot.services.gap_facts`, a
+fixed number of set-based statements), detects gaps (:mod:`bobot.domain.gaps`), proposes
+supplier switches where they help, diffs the alerts (:mod:`bobot.domain.alerts`) and writes
+the plan (:mod:`bobot.services.alert_store`). Id lists travel as one array parameter, so a
+batch's statements neither grow with it nor meet the drivers' parameter limits. One
 unresolved alert per (product, kind): enforced under the lock and by the unique
-``alert.dedupe_key``. On PostgreSQL a full scan takes ``pg_try_advisory_xact_lock`` and skips
-when another worker holds it.
+``alert.dedupe_key``. On PostgreSQL each batch of a full scan takes
+``pg_try_advisory_xact_lock``, and the scan stops when another worker holds it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from bobot import sql
+from bobot.domain import alerts as alert_rules
 from bobot.domain import gaps as rules
 from bobot.errors import Conflict, InvalidInput, NotFound
-from bobot.models import Alert, AlertStatus, Event, SupplierSwitch, SwitchStatus, WorkerCursor
-from bobot.services.base import SYSTEM, Actor, Deps, int_column, lock_products
-from bobot.services.gap_facts import gather_facts
+from bobot.models import Alert, AlertStatus, Event, WorkerCursor
+from bobot.services import alert_store
+from bobot.services.base import SYSTEM, Actor, Deps
+from bobot.services.gap_facts import CANDIDATE_SQL, Facts, gather_facts
 from bobot.services.history import EventKind, PendingEvent, event, record
 from bobot.services.proposals import build_proposal, save_proposal
 
@@ -30,6 +36,8 @@ log = logging.getLogger("bobot.gaps")
 
 #: Key of the PostgreSQL advisory lock a full scan takes ("bobotgap" in ASCII, as a bigint).
 SCAN_LOCK_KEY = 0x626F626F74676170 & 0x7FFFFFFFFFFFFFFF
+#: Products locked and scanned per transaction.
+SCAN_BATCH = 2000
 
 
 @dataclass
@@ -45,146 +53,118 @@ class ScanResult:
         return self.opened + self.resolved
 
 
-def dedupe_key(product_id: int, kind: rules.GapKind) -> str:
-    return f"{product_id}:{kind.value}"
-
-
 async def _try_scan_lock() -> bool:
     if sql.dialect() != "postgres":
-        return True  # SQLite: one process, transactions serialised
+        return True  # SQLite: one writer at a time
     rows = await sql.fetch("SELECT pg_try_advisory_xact_lock(?)", [SCAN_LOCK_KEY])
     return bool(rows[0][0])
+
+
+def _for_update() -> str:
+    return " FOR UPDATE" if sql.dialect() == "postgres" else ""  # SQLite: one writer
+
+
+async def _lock_next_candidates(after: int) -> list[int]:
+    """Lock, in id order, the next batch of products that may have a gap or an alert."""
+    rows = await sql.fetch(
+        f"SELECT id FROM product WHERE id > ? AND {CANDIDATE_SQL}"
+        f" ORDER BY id LIMIT ?{_for_update()}",
+        [after, SCAN_BATCH],
+    )
+    return [row[0] for row in rows]
+
+
+async def _lock(product_ids: Sequence[int]) -> list[int]:
+    rows = await sql.fetch(
+        f"SELECT id FROM product WHERE {sql.in_ids('id')} ORDER BY id{_for_update()}",
+        [sql.ids(product_ids)],
+    )
+    return [row[0] for row in rows]
 
 
 async def scan(
     product_ids: Iterable[int] | None = None, *, deps: Deps, actor: Actor = SYSTEM
 ) -> ScanResult:
     """Detect gaps and bring alerts up to date: all products, or just ``product_ids``."""
-    ids = sorted(set(product_ids)) if product_ids is not None else None
-    if ids is not None and not ids:
-        return ScanResult()
     result = ScanResult()
+    if product_ids is not None:
+        ids = sorted(set(product_ids))
+        for start in range(0, len(ids), SCAN_BATCH):
+            async with in_transaction():
+                locked = await _lock(ids[start : start + SCAN_BATCH])
+                await _scan_batch(locked, deps=deps, actor=actor, result=result)
+        return result
+    after = 0
+    while True:
+        async with in_transaction():
+            if not await _try_scan_lock():
+                result.skipped = True
+                return result
+            locked = await _lock_next_candidates(after)
+            if not locked:
+                return result
+            await _scan_batch(locked, deps=deps, actor=actor, result=result)
+        after = locked[-1]
+
+
+async def _scan_batch(
+    product_ids: list[int], *, deps: Deps, actor: Actor, result: ScanResult
+) -> None:
+    """One batch, its products locked by the caller: read, detect, propose, diff, write."""
+    if not product_ids:
+        return
     now = deps.now()
     gap_rules = rules.GapRules(
         today=deps.today(),
         aging_days=deps.settings.aging_days,
         default_lead_days=deps.settings.default_lead_days,
     )
-    async with in_transaction():
-        if ids is None and not await _try_scan_lock():
-            result.skipped = True
-            return result
-        facts = await gather_facts(ids, deps)
-        found: dict[tuple[int, rules.GapKind], rules.Gap] = {}
-        for product_facts in facts.products.values():
-            for gap in rules.detect(product_facts, gap_rules):
-                found[(gap.product_id, gap.kind)] = gap
-        open_query = Alert.filter(dedupe_key__isnull=False)
-        if ids is not None:
-            open_query = open_query.filter(product_id__in=ids)
-        open_pids = await int_column(open_query.values_list("product_id", flat=True))
-        scope = sorted({pid for pid, _ in found} | set(open_pids))
-        if not scope:
-            return result
-        await lock_products(scope)
-        # Re-read under the locks: another scan may have written since.
-        existing = {
-            (a.product_id, a.kind): a
-            for a in await Alert.filter(dedupe_key__isnull=False, product_id__in=scope)
-        }
-        proposed_products = set(
-            await int_column(
-                SupplierSwitch.filter(
-                    product_id__in=scope, status=SwitchStatus.PROPOSED
-                ).values_list("product_id", flat=True)
-            )
-        )
-        events = []
-        for key, gap in sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
-            pid, kind = key
-            alert = existing.get(key)
-            action = gap.action
-            switch_id = alert.switch_id if alert else None
-            if (
-                kind in (rules.GapKind.PO_LATE, rules.GapKind.UNCOVERED_BACKORDERS)
-                and switch_id is None
-                and pid not in proposed_products
-            ):
-                proposal = await build_proposal(
-                    facts.products[pid],
-                    facts.offers.get(pid, []),
-                    late_po=gap.late_po,
-                    quantity=None,
-                    deps=deps,
-                )
-                if proposal is not None:
-                    switch = await save_proposal(proposal, actor=actor, deps=deps)
-                    switch_id = switch.id
-                    proposed_products.add(pid)
-                    result.proposed += 1
-            if switch_id is not None:
-                action = rules.SuggestedAction.SWITCH_SUPPLIER
-            if alert is None:
-                alert = await Alert.create(
-                    product_id=pid,
-                    kind=kind,
-                    cause=gap.cause,
-                    suggested_action=action,
-                    severity=gap.severity,
-                    status=AlertStatus.OPEN,
-                    dedupe_key=dedupe_key(pid, kind),
-                    switch_id=switch_id,
-                    created_at=now,
-                    updated_at=now,
-                )
-                result.opened += 1
-                events.append(_alert_event(EventKind.ALERT_OPENED, alert, actor, now))
-                continue
-            reopen = (
-                alert.status is AlertStatus.SNOOZED
-                and alert.snoozed_until is not None
-                and alert.snoozed_until <= now
-            )
-            if (
-                alert.cause,
-                alert.severity,
-                alert.suggested_action,
-                alert.switch_id,
-            ) == (gap.cause, gap.severity, action, switch_id) and not reopen:
-                continue
-            alert.cause, alert.severity = gap.cause, gap.severity
-            alert.suggested_action, alert.switch_id = action, switch_id
-            alert.updated_at = now
-            if reopen:
-                alert.status, alert.snoozed_until = AlertStatus.OPEN, None
-                events.append(_alert_event(EventKind.ALERT_REOPENED, alert, actor, now))
-            await alert.save()
-            result.updated += 1
-        for key, alert in existing.items():
-            if key in found:
-                continue
-            alert.status, alert.dedupe_key = AlertStatus.RESOLVED, None
-            alert.resolved_at = alert.updated_at = now
-            await alert.save()
-            result.resolved += 1
-            events.append(_alert_event(EventKind.ALERT_RESOLVED, alert, actor, now))
-            if alert.switch_id is not None:
-                expired = await SupplierSwitch.filter(
-                    id=alert.switch_id, status=SwitchStatus.PROPOSED
-                ).update(status=SwitchStatus.EXPIRED, decided_at=now, decided_by="system")
-                if expired:
-                    events.append(
-                        event(
-                            EventKind.SWITCH_EXPIRED,
-                            actor=actor,
-                            at=now,
-                            subject_type="supplier_switch",
-                            subject_id=alert.switch_id,
-                            product_id=alert.product_id,
-                        )
-                    )
-        await record(events)
-    return result
+    facts = await gather_facts(product_ids, deps)
+    existing = await alert_store.load_alerts(product_ids)
+    known = await alert_store.load_proposals(
+        product_ids, {a.live_switch_id for a in existing.values()}
+    )
+    wanted = []
+    for pid in sorted(facts.products):
+        for gap in rules.detect(facts.products[pid], gap_rules):
+            alert = existing.get((pid, gap.kind))
+            switch_id = alert_rules.kept_proposal(gap, alert)
+            if alert_rules.wants_proposal(gap, alert):
+                switch_id = await _propose(gap, facts, known, deps=deps, actor=actor)
+                result.proposed += switch_id is not None
+            wanted.append(alert_rules.wanted(gap, switch_id))
+    plan = alert_rules.diff(wanted, existing.values(), now)
+    written = await alert_store.persist(plan, actor=actor, now=now)
+    result.opened += written.opened
+    result.updated += written.updated
+    result.resolved += written.resolved
+
+
+async def _propose(
+    gap: rules.Gap,
+    facts: Facts,
+    known: alert_store.KnownProposals,
+    *,
+    deps: Deps,
+    actor: Actor,
+) -> int | None:
+    """A live proposal for ``gap``: a new one, or one staff asked for with the same basis.
+    None when no offer helps, or when the best one was decided on these same facts."""
+    pid = gap.product_id
+    proposal = await build_proposal(
+        facts.products[pid],
+        facts.offers.get(pid, []),
+        late_po=gap.late_po if gap.kind is rules.GapKind.PO_LATE else None,
+        quantity=None,
+        deps=deps,
+        unless_basis_in=known.decided[pid],
+    )
+    if proposal is None:
+        return None
+    loose = known.loose[pid].pop(proposal.basis, None)
+    if loose is not None:
+        return loose
+    return (await save_proposal(proposal, actor=actor, deps=deps)).id
 
 
 def _alert_event(kind: EventKind, alert: Alert, actor: Actor, now: datetime) -> PendingEvent:

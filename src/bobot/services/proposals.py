@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,6 +30,7 @@ class Proposal:
     new_expected_date: date
     cost_difference: Decimal
     backorders_improved: int
+    basis: str = ""  # the facts it rests on: :func:`bobot.domain.gaps.switch_basis`
 
 
 async def _current_dates(product_id: int, limit: int) -> list[date]:
@@ -48,14 +49,19 @@ async def build_proposal(
     late_po: rules.LatePo | None,
     quantity: int | None,
     deps: Deps,
+    unless_basis_in: Collection[str] = (),
 ) -> Proposal | None:
-    """The best alternative to the late PO's supplier (or to the preferred offer)."""
+    """The best alternative to the late PO's supplier (or to the preferred offer).
+
+    None when no offer helps, or when the best one rests on a basis in ``unless_basis_in``
+    (decided already: then the backorders' dates are not even read)."""
     today = deps.today()
     eta_rules = deps.eta_rules(None, today=today)
     ranked = sorted(offers, key=lambda o: (o.rank, o.lead_time_days))
     if late_po is not None:
         from_id: int | None = late_po.supplier_id
         from_cost = late_po.unit_cost
+        preferred: rules.Offer | None = None
         needed = quantity or late_po.due
         beat: date | None = rules.projected_arrival_of_late_po(late_po, today)
     else:
@@ -74,6 +80,9 @@ async def build_proposal(
     )
     if choice is None:
         return None
+    basis = rules.switch_basis(choice.offer, late_po=late_po, replaced=preferred)
+    if basis in unless_basis_in:
+        return None
     new_ship = eta_rules.ship_after(choice.arrival)
     current = await _current_dates(facts.product_id, max(facts.waiting_backorders, 1))
     if beat is not None:
@@ -91,6 +100,7 @@ async def build_proposal(
         new_expected_date=choice.arrival,
         cost_difference=choice.cost_difference,
         backorders_improved=rules.backorders_improved(current, new_ship),
+        basis=basis,
     )
 
 
@@ -106,6 +116,7 @@ async def save_proposal(proposal: Proposal, *, actor: Actor, deps: Deps) -> Supp
         new_expected_date=proposal.new_expected_date,
         cost_difference=proposal.cost_difference,
         backorders_improved=proposal.backorders_improved,
+        basis=proposal.basis,
         status=SwitchStatus.PROPOSED,
         proposed_by=actor_label(actor),
         created_at=now,

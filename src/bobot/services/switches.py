@@ -28,7 +28,7 @@ from bobot.services.base import (
     require_text,
 )
 from bobot.services.gap_facts import gather_facts
-from bobot.services.gaps import scan_after_change
+from bobot.services.gaps import scan
 from bobot.services.history import EventKind, event, record
 from bobot.services.proposals import actor_label, build_proposal, save_proposal
 
@@ -82,11 +82,11 @@ async def propose_supplier_switch(
                 field=["sku"],
             )
         switch = await save_proposal(proposal, actor=actor, deps=deps)
-        await (
-            Alert.filter(product_id=product.id, dedupe_key__isnull=False, switch_id=None)
-            .filter(kind__in=[rules.GapKind.PO_LATE, rules.GapKind.UNCOVERED_BACKORDERS])
-            .update(switch_id=switch.id, suggested_action=rules.SuggestedAction.SWITCH_SUPPLIER)
-        )
+        # The alert of the gap it fixes carries it, unless that alert has a live proposal.
+        kind = rules.GapKind.PO_LATE if late_po is not None else rules.GapKind.UNCOVERED_BACKORDERS
+        await Alert.filter(
+            product_id=product.id, dedupe_key__isnull=False, kind=kind, switch_id=None
+        ).update(switch_id=switch.id, suggested_action=rules.SuggestedAction.SWITCH_SUPPLIER)
     return switch
 
 
@@ -184,7 +184,9 @@ async def approve_supplier_switch(
                 )
             ]
         )
-    await scan_after_change([switch.product_id], deps=deps)
+        # Under the same locks: the decided switch leaves its alert, which resolves or
+        # says what it needs now.
+        await scan([switch.product_id], deps=deps, actor=actor)
     return switch, po
 
 
@@ -230,8 +232,12 @@ async def reject_supplier_switch(
     reason = require_text(reason, "reason", max_length=500)
     now = deps.now()
     async with in_transaction():
-        if not await SupplierSwitch.exists(id=switch_id):
+        found = await int_column(
+            SupplierSwitch.filter(id=switch_id).values_list("product_id", flat=True)
+        )
+        if not found:
             raise NotFound(f"No supplier switch has id {switch_id}.", field=["id"])
+        await lock_products(found)  # the scan's lock: its alert is settled under it
         changed = await SupplierSwitch.filter(id=switch_id, status=SwitchStatus.PROPOSED).update(
             status=SwitchStatus.REJECTED,
             decided_by=actor_label(actor),
@@ -254,4 +260,7 @@ async def reject_supplier_switch(
                 )
             ]
         )
+        # The rejected switch leaves its alert; the same offer on the same facts is not
+        # proposed again (its basis is remembered), a different one may be.
+        await scan([switch.product_id], deps=deps, actor=actor)
     return switch
