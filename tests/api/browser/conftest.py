@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, async_playwright
-from tests.api.conftest import api
-
-__all__ = ["api"]  # the real app over HTTP, as in the API tests
 
 CHROMIUM = os.environ.get("BOBOT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("BOBOT_TEST_ARTIFACTS", "test-artifacts"))
