@@ -14,6 +14,7 @@ from bobot.domain.order_plan import (
     ShipmentPlan,
     parcel_eta,
     plan_order,
+    shipment_ship_date,
     skus_to_date,
 )
 from bobot.domain.ordering import LineRequest, ShipPreference, StockView
@@ -138,3 +139,12 @@ def test_shipments_apart_leave_on_their_own_dates():
 def test_the_parcel_leaves_after_handling_even_with_nothing_to_wait_for():
     assert parcel_eta([], day(1)) == Eta(day(1), False)
     assert parcel_eta([Eta(day(5), False), Eta(day(3), True)], day(1)) == Eta(day(5), True)
+
+
+# A shipment's own date
+
+
+def test_a_shipment_leaves_after_handling_once_ready_and_with_its_latest_line_while_pending():
+    assert shipment_ship_date(False, (), day(1)) == day(1)
+    assert shipment_ship_date(True, [day(4), day(21)], day(1)) == day(21)
+    assert shipment_ship_date(None, [day(4)], day(1)) is None

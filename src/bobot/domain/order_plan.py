@@ -132,3 +132,12 @@ def _dated(planned: PlannedShipment, etas: Mapping[int, Eta], ready: date) -> Sh
     waiting = [etas[index] for index, _, backordered in planned.parts if backordered]
     ship_date = parcel_eta(waiting, ready).ship_date
     return ShipmentPlan(planned.parts, planned.waits, ship_date)
+
+
+def shipment_ship_date(waits: bool | None, expected: Iterable[date], ready: date) -> date | None:
+    """The day a shipment is expected to leave: after handling once it is ready (``waits``
+    false), its lines' latest expected date while it waits for backordered units (``waits``
+    true), none once it has left or was cancelled (``waits`` None)."""
+    if waits is None:
+        return None
+    return max([ready, *expected]) if waits else ready

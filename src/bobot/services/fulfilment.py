@@ -9,8 +9,21 @@ from bobot import sql
 from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
-from bobot.services.eta import WAITING, WAITING_SQL, QueueRow, read_queues, redate
-from bobot.services.history import EventKind, event, record, record_per_backorder
+from bobot.services.eta import (
+    WAITING,
+    WAITING_SQL,
+    QueueRow,
+    read_queues,
+    redate,
+    redate_orders,
+)
+from bobot.services.history import (
+    EventKind,
+    PendingEvent,
+    event,
+    record,
+    record_per_backorder,
+)
 
 T = TypeVar("T")
 CHUNK = 500
@@ -21,11 +34,11 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`), dated to ship after
-#: handling. The guard names no indexed column, so that SQLite's planner walks the ids.
+#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`); their dates follow
+#: in :func:`bobot.services.eta.redate`. The guard names no indexed column, so that SQLite's
+#: planner walks the ids.
 _COMPLETE = """
-UPDATE backorder SET quantity_allocated = quantity, status = 'ALLOCATED', expected_date = ?,
-       eta_is_estimate = FALSE, is_delayed = promised_date < ?, updated_at = ?
+UPDATE backorder SET quantity_allocated = quantity, status = 'ALLOCATED', updated_at = ?
  WHERE {ids} AND quantity_allocated < quantity
 """
 
@@ -68,7 +81,8 @@ async def _ready_unblocked(backorder_ids: list[int]) -> None:
 
 async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
     """Give the units just received or released on (locked) products to their queues,
-    oldest first, then re-date every backorder still waiting.
+    oldest first, then re-date every backorder filled or still waiting (a filled line of a
+    ship-together order keeps the parcel's date while another line waits).
 
     Set-based whatever the queues' length: one read of the queues; per product filled, one
     statement each to record the events, fill and ready the shipments (and two for the one
@@ -92,7 +106,6 @@ async def _fill(
     if not fills:
         return []
     now = deps.now()
-    ship_date = deps.ship_date_in_stock()
     complete = [f.backorder_id for f in fills if f.complete]
     partial = [f for f in fills if not f.complete]  # the last one reached, at most
     # The events of complete fills first, while each backorder's row still says what it
@@ -109,7 +122,7 @@ async def _fill(
     changed = 0
     if complete:
         changed += await sql.execute(
-            _COMPLETE.format(ids=sql.in_ids("id")), [ship_date, ship_date, now, sql.ids(complete)]
+            _COMPLETE.format(ids=sql.in_ids("id")), [now, sql.ids(complete)]
         )
     for f in partial:
         changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
@@ -139,34 +152,35 @@ async def _fill(
 
 
 def _still_waiting(queue: list[QueueRow], fills: list[Fill]) -> list[QueueRow]:
-    """The queue after ``fills``: those filled completely leave it, a partial fill needs less."""
-    taken = {f.backorder_id: f for f in fills}
-    waiting = []
-    for row in queue:
-        f = taken.get(row[0])
-        if f is None:
-            waiting.append(row)
-        elif not f.complete:
-            waiting.append((row[0], row[1], row[2], row[3] - f.units, *row[4:]))
-    return waiting
+    """The queue after ``fills``: each filled backorder needs that many units less (nothing,
+    once filled completely: it stays, to be dated as ready after handling)."""
+    taken = {f.backorder_id: f.units for f in fills}
+    return [
+        (row[0], row[1], row[2], row[3] - taken[row[0]], *row[4:]) if row[0] in taken else row
+        for row in queue
+    ]
 
 
-async def refresh_shipments(shipment_ids: Iterable[int]) -> None:
+async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: Deps) -> None:
     """Mark pending shipments READY once every unit is allocated, and pending or ready ones
-    CANCELLED once empty (every unit cancelled).
+    CANCELLED once empty (every unit cancelled, recorded as ``SHIPMENT_CANCELLED``); then
+    re-date the ship-together orders among them, whose parcel may now leave earlier.
 
     A shipment's readiness follows from its backorders' events (``BACKORDER_ALLOCATED``,
     ``BACKORDER_CANCELLED``), so it records none of its own.
     """
     ids = sorted(set(shipment_ids))
+    now = deps.now()
+    orders: set[int] = set()
+    cancelled: list[PendingEvent] = []
     for part in chunks(ids):
         unshipped = await Shipment.filter(
             id__in=list(part), status__in=[ShipmentStatus.PENDING, ShipmentStatus.READY]
-        ).values_list("id", "status")
+        ).values_list("id", "status", "order_id")
         if not unshipped:
             continue
         unshipped_ids = [row[0] for row in unshipped]
-        pending = [sid for sid, status in unshipped if status is ShipmentStatus.PENDING]
+        pending = [sid for sid, status, _ in unshipped if status is ShipmentStatus.PENDING]
         nonempty = set(
             await ShipmentLine.filter(shipment_id__in=unshipped_ids, quantity__gt=0).values_list(
                 "shipment_id", flat=True
@@ -182,3 +196,19 @@ async def refresh_shipments(shipment_ids: Iterable[int]) -> None:
         for chosen, status in ((ready, ShipmentStatus.READY), (empty, ShipmentStatus.CANCELLED)):
             if chosen:
                 await Shipment.filter(id__in=chosen).update(status=status)
+        orders.update(order_id for _, _, order_id in unshipped)
+        cancelled += [
+            event(
+                EventKind.SHIPMENT_CANCELLED,
+                actor=actor,
+                at=now,
+                subject_type="shipment",
+                subject_id=sid,
+                order_id=order_id,
+                previous=status.value,
+            )
+            for sid, status, order_id in unshipped
+            if sid not in nonempty
+        ]
+    await record(cancelled)
+    await redate_orders(orders, actor=actor, deps=deps)

@@ -143,7 +143,7 @@ async def _facts(
 ) -> dict[str, ProductFacts]:
     """What :func:`plan_order` needs of each (locked) product; supply only where the order
     asks more than is available."""
-    short = skus_to_date(lines, {sku: p.available for sku, p in products.items()})
+    short = skus_to_date(lines, {sku: p.available for sku, p in products.items()}) & set(products)
     supply, leads = await supply_and_lead(products[sku].id for sku in short)
     facts = {}
     for sku, p in products.items():
