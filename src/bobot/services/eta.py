@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,33 +63,59 @@ async def recompute_etas(product_ids: Iterable[int], *, actor: Actor, deps: Deps
     return await redate(await read_queues(product_ids), actor=actor, deps=deps)
 
 
+@dataclass(frozen=True, slots=True)
+class Redating:
+    """New dates decided for backorders, before any is written: each backorder's row as
+    read (:data:`QueueRow`) and the ETA it is to be given."""
+
+    rows: Mapping[int, QueueRow]
+    target: Mapping[int, Eta]
+
+
 async def redate(queues: Mapping[int, Sequence[QueueRow]], *, actor: Actor, deps: Deps) -> int:
     """Store the dates the ETA walk gives each queue (as read by :func:`read_queues`, less
-    what has been filled since: a backorder just filled completely stays in its queue with
-    nothing left to wait for) where they moved, and flag delays.
+    what has been filled since) where they moved, and flag delays: :func:`plan_dates`, then
+    :func:`store_dates`. Returns how many backorders changed date."""
+    return await store_dates(await plan_dates(queues, deps=deps), actor=actor, deps=deps)
 
-    Every line of a ship-together order waits for the parcel, so each is dated on the
-    parcel's day, its lines on other products included (:func:`_parcels`).
 
-    Each backorder whose date moves, earlier or later, gets a ``BACKORDER_ETA_CHANGED``
-    event (and ``BACKORDER_DELAYED`` once it passes the promise). Set-based however long the
-    queues: per distinct new date, one statement records the events and one stores it.
-    Returns how many backorders changed date.
+async def plan_dates(queues: Mapping[int, Sequence[QueueRow]], *, deps: Deps) -> Redating:
+    """The date each backorder of ``queues`` is to be given (reads, writes nothing).
+
+    A backorder with nothing left to wait for (just filled completely) ships after
+    handling. Every line of a ship-together order waits for the parcel, so each is dated on
+    the parcel's day, its lines on other products included (:func:`_parcels`).
     """
     rows = {row[0]: row for product_rows in queues.values() for row in product_rows}
     if not rows:
-        return 0
+        return Redating({}, {})
     today = deps.today()
     ready = Eta(today + timedelta(days=deps.settings.handling_days), False)
     own = await _own_etas(queues, ready, deps=deps, today=today)
     target = await _parcels(rows, own, ready, deps=deps, today=today)
+    return Redating(rows, target)
 
+
+async def store_dates(
+    redating: Redating, *, actor: Actor, deps: Deps, written: Iterable[int] = ()
+) -> int:
+    """Store the dates that moved (all but those ``written`` already, by a fill), flag
+    delays, and give each backorder whose date moves, earlier or later, a
+    ``BACKORDER_ETA_CHANGED`` event (and ``BACKORDER_DELAYED`` once it passes the promise).
+
+    Set-based however many: per distinct new date, one statement records the events and one
+    stores the date. Returns how many backorders changed date.
+    """
+    skip = set(written)
     now = deps.now()
     groups: dict[tuple[date, bool, bool], list[int]] = defaultdict(list)
     delayed: list[PendingEvent] = []
-    for backorder_id, eta in target.items():
-        _, product_id, order_id, _, stored, estimate, promised_at, was_delayed = rows[backorder_id]
-        if eta.ship_date == sql.as_date(stored) and eta.is_estimate == bool(estimate):
+    for backorder_id, eta in redating.target.items():
+        row = redating.rows[backorder_id]
+        _, product_id, order_id, _, stored, estimate, promised_at, was_delayed = row
+        if backorder_id in skip or (
+            eta.ship_date == sql.as_date(stored) and eta.is_estimate == bool(estimate)
+        ):
             continue
         promised = sql.as_date(promised_at)
         now_delayed = eta.ship_date > promised
@@ -112,7 +139,7 @@ async def redate(queues: Mapping[int, Sequence[QueueRow]], *, actor: Actor, deps
         await record_per_backorder(
             EventKind.BACKORDER_ETA_CHANGED,
             backorder_ids,
-            _eta_changed(estimate),
+            eta_changed(estimate),
             [ship_date, ship_date, ship_date],
             actor=actor,
             at=now,
@@ -126,9 +153,10 @@ async def redate(queues: Mapping[int, Sequence[QueueRow]], *, actor: Actor, deps
     return sum(len(v) for v in groups.values())
 
 
-def _eta_changed(is_estimate: bool) -> dict[str, str]:
-    """The data of ``BACKORDER_ETA_CHANGED``, built from the backorder's row before it
-    changes (parameters: the new date, three times)."""
+def eta_changed(is_estimate: bool) -> dict[str, str]:
+    """The data of a date change (``BACKORDER_ETA_CHANGED``) for
+    :func:`bobot.services.history.record_per_backorder`, built from the backorder's row
+    before it changes (parameters: the new date, three times)."""
     return {
         "order_id": "b.order_id",
         "previous": "b.expected_date",
@@ -160,13 +188,22 @@ async def _own_etas(
     return own
 
 
+#: The unshipped backorders of the ship-together orders among those listed
+#: (``{orders}``: :func:`bobot.sql.rows_by_id`): each order looked up by its id, then its
+#: backorders by theirs, however many orders are listed and few ship together.
 _PARCELS = f"""
 SELECT b.id, b.product_id, b.order_id, b.quantity - b.quantity_allocated, b.expected_date,
        b.eta_is_estimate, b.promised_date, b.is_delayed
-  FROM backorder b JOIN "order" o ON o.id = b.order_id
- WHERE {{orders}} AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
+  FROM {{orders}} {{join}} backorder b ON b.order_id = o.id
+ WHERE o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
    AND b.status IN {sql_in(CANCELLABLE)}
 """
+
+
+def _parcels_sql() -> str:
+    # SQLite's CROSS JOIN keeps the loops in the order written; PostgreSQL's has no ON.
+    join = "JOIN" if sql.dialect() == "postgres" else "CROSS JOIN"
+    return _PARCELS.format(orders=sql.rows_by_id('"order"', "o"), join=join)
 
 
 async def redate_orders(order_ids: Iterable[int], *, actor: Actor, deps: Deps) -> int:
@@ -175,7 +212,7 @@ async def redate_orders(order_ids: Iterable[int], *, actor: Actor, deps: Deps) -
     orders = sorted(set(order_ids))
     if not orders:
         return 0
-    found = await sql.fetch(_PARCELS.format(orders=sql.in_ids("o.id")), [sql.ids(orders)])
+    found = await sql.fetch(_parcels_sql(), [sql.ids(orders)])
     queues = await read_queues({row[1] for row in found if row[3] > 0})
     for row in found:
         if row[3] <= 0:  # filled: waits for the parcel's other lines
@@ -195,7 +232,7 @@ async def _parcels(
     more when a parcel has lines waiting on products not walked yet.
     """
     orders = sorted({row[2] for row in rows.values()})
-    found = await sql.fetch(_PARCELS.format(orders=sql.in_ids("o.id")), [sql.ids(orders)])
+    found = await sql.fetch(_parcels_sql(), [sql.ids(orders)])
     by_order: dict[int, list[int]] = defaultdict(list)
     for row in found:
         by_order[row[2]].append(row[0])

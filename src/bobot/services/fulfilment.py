@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from bobot import sql
+from bobot.domain.eta import Eta
 from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
@@ -13,9 +15,12 @@ from bobot.services.eta import (
     WAITING,
     WAITING_SQL,
     QueueRow,
+    Redating,
+    eta_changed,
+    plan_dates,
     read_queues,
-    redate,
     redate_orders,
+    store_dates,
 )
 from bobot.services.history import (
     EventKind,
@@ -34,11 +39,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`); their dates follow
-#: in :func:`bobot.services.eta.redate`. The guard names no indexed column, so that SQLite's
-#: planner walks the ids.
+#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`), given the date they
+#: now leave on: after handling, or with the rest of their parcel. The guard names no
+#: indexed column, so that SQLite's planner walks the ids.
 _COMPLETE = """
-UPDATE backorder SET quantity_allocated = quantity, status = 'ALLOCATED', updated_at = ?
+UPDATE backorder SET quantity_allocated = quantity, status = 'ALLOCATED', expected_date = ?,
+       eta_is_estimate = ?, is_delayed = promised_date < ?, updated_at = ?
  WHERE {ids} AND quantity_allocated < quantity
 """
 
@@ -84,45 +90,67 @@ async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[
     oldest first, then re-date every backorder filled or still waiting (a filled line of a
     ship-together order keeps the parcel's date while another line waits).
 
-    Set-based whatever the queues' length: one read of the queues; per product filled, one
-    statement each to record the events, fill and ready the shipments (and two for the one
-    backorder a fill may leave partly covered); then the dates.
+    Set-based whatever the queues' length: one read of the queues; the fills and every new
+    date decided before anything is written; per product filled, one statement each to
+    record the events, fill (with the filled backorders' new date) and ready the shipments
+    (and two for the one backorder a fill may leave partly covered); then the other dates.
     """
     queues = await read_queues(units)
+    filled = {
+        product_id: fill((Waiting(row[0], row[3]) for row in queue), units[product_id])[0]
+        for product_id, queue in queues.items()
+    }
+    redating = await plan_dates(
+        {pid: _still_waiting(queue, filled[pid]) for pid, queue in queues.items()}, deps=deps
+    )
     fills: list[Fill] = []
     for product_id, queue in queues.items():
-        filled = await _fill(product_id, units[product_id], queue, actor=actor, deps=deps)
-        if filled:
-            queues[product_id] = _still_waiting(queue, filled)
-            fills += filled
-    await redate(queues, actor=actor, deps=deps)
+        if filled[product_id]:
+            await _fill(product_id, filled[product_id], queue, redating, actor=actor, deps=deps)
+            fills += filled[product_id]
+    complete = [f.backorder_id for f in fills if f.complete]
+    await store_dates(redating, actor=actor, deps=deps, written=complete)
     return fills
 
 
 async def _fill(
-    product_id: int, units: int, queue: list[QueueRow], *, actor: Actor, deps: Deps
-) -> list[Fill]:
-    fills, _ = fill((Waiting(row[0], row[3]) for row in queue), units)
-    if not fills:
-        return []
+    product_id: int,
+    fills: list[Fill],
+    queue: list[QueueRow],
+    redating: Redating,
+    *,
+    actor: Actor,
+    deps: Deps,
+) -> None:
     now = deps.now()
-    complete = [f.backorder_id for f in fills if f.complete]
+    complete: dict[Eta, list[int]] = defaultdict(list)
+    for f in fills:
+        if f.complete:
+            complete[redating.target[f.backorder_id]].append(f.backorder_id)
     partial = [f for f in fills if not f.complete]  # the last one reached, at most
     # The events of complete fills first, while each backorder's row still says what it
-    # needs: that is the units it gets. Their data is a partial fill's, below. Should a row
-    # not change as planned, the check after the updates undoes them with the rest.
-    allocated = {
-        "order_id": "b.order_id",
-        "units": "b.quantity - b.quantity_allocated",
-        "complete": sql.json_true(),
-    }
-    await record_per_backorder(
-        EventKind.BACKORDER_ALLOCATED, complete, allocated, actor=actor, at=now
-    )
+    # needs (that is the units it gets) and the date it had. Their data is a partial fill's
+    # plus the date moved, as a BACKORDER_ETA_CHANGED event would say it. Should a row not
+    # change as planned, the check after the updates undoes them with the rest.
     changed = 0
-    if complete:
+    for eta, ids in sorted(complete.items()):
+        allocated = {
+            "order_id": "b.order_id",
+            "units": "b.quantity - b.quantity_allocated",
+            "complete": sql.json_true(),
+            **{
+                key: value
+                for key, value in eta_changed(eta.is_estimate).items()
+                if key != "order_id"
+            },
+        }
+        dates = [eta.ship_date] * 3
+        await record_per_backorder(
+            EventKind.BACKORDER_ALLOCATED, ids, allocated, dates, actor=actor, at=now
+        )
         changed += await sql.execute(
-            _COMPLETE.format(ids=sql.in_ids("id")), [now, sql.ids(complete)]
+            _COMPLETE.format(ids=sql.in_ids("id")),
+            [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)],
         )
     for f in partial:
         changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
@@ -147,8 +175,7 @@ async def _fill(
         ]
     )
     if complete:
-        await _ready_unblocked(complete)
-    return fills
+        await _ready_unblocked([i for ids in complete.values() for i in ids])
 
 
 def _still_waiting(queue: list[QueueRow], fills: list[Fill]) -> list[QueueRow]:
