@@ -136,3 +136,22 @@ async def test_cancelling_the_late_line_brings_the_parcel_forward(db):
     assert (await _dates(x))[0][1] == days(4)
     [shipment] = await Shipment.filter(order_id=placed.id)
     assert shipment.status is ShipmentStatus.PENDING
+
+
+async def test_placing_an_order_costs_the_same_statements_for_each_backordered_line(db, sql_log):
+    deps = make_deps()
+    for sku in ("A", "B", "C"):
+        await product(deps, sku, lead_days=30)
+        await purchase_order(deps, sku, 9, in_days=5)
+    for preference in ShipPreference:
+        counts = []
+        for n in (1, 2, 3):
+            lines = [(sku, 1) for sku in ("A", "B", "C")[:n]]
+            with sql_log() as statements:
+                await order(
+                    deps, f"{preference.value}{n}@example.com", *lines, preference=preference
+                )
+            counts.append(len(statements))
+        # Per backordered line: the line, its backorder and the product's counters.
+        assert [counts[1] - counts[0], counts[2] - counts[1]] == [3, 3], preference
+        assert counts[0] <= 9, preference
