@@ -155,3 +155,26 @@ async def test_placing_an_order_costs_the_same_statements_for_each_backordered_l
         # Per backordered line: the line, its backorder and the product's counters.
         assert [counts[1] - counts[0], counts[2] - counts[1]] == [3, 3], preference
         assert counts[0] <= 9, preference
+
+
+async def test_a_filled_line_moves_with_its_parcel_when_the_other_line_slips(db):
+    deps = make_deps()
+    _, x, y, x_po, y_po = await _two_line_order(deps)
+    await stock.receive_purchase_order(purchase_order_id=x_po, actor=STAFF, deps=deps)
+
+    await purchasing.update_purchase_order(
+        purchase_order_id=y_po, expected_date=days(25), actor=STAFF, deps=deps
+    )
+
+    assert await _dates(x, y) == [
+        (BackorderStatus.ALLOCATED, days(26), days(23)),
+        (BackorderStatus.OPEN, days(26), days(23)),
+    ]
+    changed = await Event.filter(kind="BACKORDER_ETA_CHANGED").order_by("subject_id")
+    assert [(e.subject_id, e.data["direction"]) for e in changed] == [
+        (x.id, "LATER"),
+        (y.id, "LATER"),
+    ]
+    assert await Event.filter(kind="BACKORDER_DELAYED").count() == 2
+    await x.refresh_from_db()
+    assert x.is_delayed

@@ -135,14 +135,9 @@ async def _fill(
     changed = 0
     for eta, ids in sorted(complete.items()):
         allocated = {
-            "order_id": "b.order_id",
+            **eta_changed(eta.is_estimate),  # order_id first, then the date moved
             "units": "b.quantity - b.quantity_allocated",
             "complete": sql.json_true(),
-            **{
-                key: value
-                for key, value in eta_changed(eta.is_estimate).items()
-                if key != "order_id"
-            },
         }
         dates = [eta.ship_date] * 3
         await record_per_backorder(
