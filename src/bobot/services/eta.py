@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from bobot import sql
@@ -90,7 +90,7 @@ async def plan_dates(queues: Mapping[int, Sequence[QueueRow]], *, deps: Deps) ->
     if not rows:
         return Redating({}, {})
     today = deps.today()
-    ready = Eta(today + timedelta(days=deps.settings.handling_days), False)
+    ready = Eta(deps.settings.calendar.add_ship_days(today, deps.settings.handling_days), False)
     own = await _own_etas(queues, ready, deps=deps, today=today)
     target = await _parcels(rows, own, ready, deps=deps, today=today)
     return Redating(rows, target)

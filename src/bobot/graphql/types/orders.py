@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -145,7 +145,7 @@ class Shipment:
     )
     async def estimated_ship_date(self, info: Info) -> date | None:
         deps = info.context.deps
-        ready = deps.today() + timedelta(days=deps.settings.handling_days)
+        ready = deps.ship_date_in_stock()
         status = self.row.status
         if status not in (m.ShipmentStatus.PENDING, m.ShipmentStatus.READY):
             return shipment_ship_date(None, (), ready)
