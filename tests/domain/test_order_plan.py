@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bobot.domain.availability import BackorderTerms, Policy
+from bobot.domain.calendar import ShopCalendar
 from bobot.domain.eta import Eta, EtaRules, Supply
 from bobot.domain.order_plan import (
     ProductFacts,
@@ -148,3 +149,28 @@ def test_a_shipment_leaves_after_handling_once_ready_and_with_its_latest_line_wh
     assert shipment_ship_date(False, (), day(1)) == day(1)
     assert shipment_ship_date(True, [day(4), day(21)], day(1)) == day(21)
     assert shipment_ship_date(None, [day(4)], day(1)) is None
+
+
+def test_handling_and_the_promise_margin_count_only_the_shops_ship_days():
+    friday, weekdays = date(2026, 12, 4), ShopCalendar()  # Monday to Friday
+    rules = EtaRules(today=friday, handling_days=1, fallback_lead_days=30, calendar=weekdays)
+    products = {
+        "A": facts(1),
+        "X": ProductFacts(StockView(0, 0, ALLOW), [Supply(friday, 5)], rules),  # due today
+    }
+
+    planned = plan_order(
+        [LineRequest("A", 1), LineRequest("X", 1)],
+        products,
+        ShipPreference.SHIP_AVAILABLE_NOW,
+        now=NOW,
+        today=friday,
+        handling_days=1,
+        margin_days=2,
+        calendar=weekdays,
+    )
+
+    assert planned.shipments[0].ship_date == date(2026, 12, 7)  # Monday, after the weekend
+    [backorder] = planned.backorders.values()
+    assert backorder.expected.ship_date == date(2026, 12, 7)
+    assert backorder.promised == date(2026, 12, 9)
