@@ -135,6 +135,19 @@ def json_true() -> str:
     return "TRUE" if dialect() == "postgres" else "json('true')"
 
 
+def json_bool(value: bool) -> str:
+    """JSON ``true`` or ``false`` in :func:`json_object`."""
+    if value:
+        return json_true()
+    return "FALSE" if dialect() == "postgres" else "json('false')"
+
+
+def date_parameter() -> str:
+    """A date parameter where nothing else gives it a type (a value in
+    :func:`json_object`): PostgreSQL needs the cast, SQLite takes the ISO text."""
+    return "?::date" if dialect() == "postgres" else "?"
+
+
 def adapt(value: Any) -> Any:
     """A date or timestamp as the current database takes it in a parameter."""
     return value if dialect() == "postgres" else _adapt(value)

@@ -195,7 +195,7 @@ class Api:
 ORDER_FIELDS = """
     id number status shipPreference customer { email name }
     lines { sku quantity quantityAllocated quantityBackordered quantityCancelled }
-    shipments { id status cost lines { sku quantity } }
+    shipments { id status cost estimatedShipDate lines { sku quantity } }
     backorders { id sku quantity quantityOrdered quantityAllocated status promisedDate
                  expectedDate isEstimate isDelayed }
 """

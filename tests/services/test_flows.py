@@ -409,10 +409,15 @@ async def test_a_fill_records_one_allocation_event_per_backorder_in_fifo_order(d
     assert [(e.subject_type, e.subject_id, e.product_id) for e in events] == [
         ("backorder", b.id, b.product_id) for b in queue[:3]
     ]
-    assert [e.data for e in events] == [
+    assert [{k: e.data[k] for k in ("order_id", "units", "complete")} for e in events] == [
         {"order_id": placed[0].id, "units": 2, "complete": True},
         {"order_id": placed[1].id, "units": 2, "complete": True},
         {"order_id": placed[2].id, "units": 1, "complete": False},
+    ]
+    # A complete fill also says how its date moved: it now ships after handling.
+    assert [(e.data["previous"], e.data["expected"]) for e in events[:2]] == [
+        (queue[0].expected_date.isoformat(), days(1).isoformat()),
+        (queue[1].expected_date.isoformat(), days(1).isoformat()),
     ]
     assert [(e.actor_kind, e.actor_id, e.channel) for e in events] == [
         (STAFF.kind, STAFF.id, STAFF.channel)

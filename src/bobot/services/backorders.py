@@ -80,7 +80,7 @@ async def cancel_backorder(
         shipment_ids = await int_column(
             ShipmentLine.filter(backorder_id=backorder.id).values_list("shipment_id", flat=True)
         )
-        await refresh_shipments(shipment_ids)
+        await refresh_shipments(shipment_ids, actor=actor, deps=deps)
         await settle({backorder.product_id: released}, actor=actor, deps=deps)
         await refresh_order_status(backorder.order_id, now=now)
     return backorder, cancellation

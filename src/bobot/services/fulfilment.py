@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from bobot import sql
+from bobot.domain.eta import Eta
 from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.services.base import Actor, Deps, adjust_product
-from bobot.services.eta import WAITING, WAITING_SQL, QueueRow, read_queues, redate
-from bobot.services.history import EventKind, event, record, record_per_backorder
+from bobot.services.eta import (
+    WAITING,
+    WAITING_SQL,
+    QueueRow,
+    Redating,
+    eta_changed,
+    plan_dates,
+    read_queues,
+    redate_orders,
+    store_dates,
+)
+from bobot.services.history import (
+    EventKind,
+    PendingEvent,
+    event,
+    record,
+    record_per_backorder,
+)
 from bobot.services.invitations import invite_waiting
 
 T = TypeVar("T")
@@ -22,11 +40,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`), dated to ship after
-#: handling. The guard names no indexed column, so that SQLite's planner walks the ids.
+#: Backorders filled completely (``{ids}``: :func:`bobot.sql.in_ids`), given the date they
+#: now leave on: after handling, or with the rest of their parcel. The guard names no
+#: indexed column, so that SQLite's planner walks the ids.
 _COMPLETE = """
 UPDATE backorder SET quantity_allocated = quantity, status = 'ALLOCATED', expected_date = ?,
-       eta_is_estimate = FALSE, is_delayed = promised_date < ?, updated_at = ?
+       eta_is_estimate = ?, is_delayed = promised_date < ?, updated_at = ?
  WHERE {ids} AND quantity_allocated < quantity
 """
 
@@ -69,49 +88,66 @@ async def _ready_unblocked(backorder_ids: list[int]) -> None:
 
 async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
     """Give the units just received or released on (locked) products to their queues,
-    oldest first, then re-date every backorder still waiting.
+    oldest first, then re-date every backorder filled or still waiting (a filled line of a
+    ship-together order keeps the parcel's date while another line waits).
 
-    Set-based whatever the queues' length: one read of the queues; per product filled, one
-    statement each to record the events, fill and ready the shipments (and two for the one
-    backorder a fill may leave partly covered); then the dates.
+    Set-based whatever the queues' length: one read of the queues; the fills and every new
+    date decided before anything is written; per product filled, one statement each to
+    record the events, fill (with the filled backorders' new date) and ready the shipments
+    (and two for the one backorder a fill may leave partly covered); then the other dates.
     """
     queues = await read_queues(units)
+    filled = {
+        product_id: fill((Waiting(row[0], row[3]) for row in queue), units[product_id])[0]
+        for product_id, queue in queues.items()
+    }
+    redating = await plan_dates(
+        {pid: _still_waiting(queue, filled[pid]) for pid, queue in queues.items()}, deps=deps
+    )
     fills: list[Fill] = []
     for product_id, queue in queues.items():
-        filled = await _fill(product_id, units[product_id], queue, actor=actor, deps=deps)
-        if filled:
-            queues[product_id] = _still_waiting(queue, filled)
-            fills += filled
-    await redate(queues, actor=actor, deps=deps)
+        if filled[product_id]:
+            await _fill(product_id, filled[product_id], queue, redating, actor=actor, deps=deps)
+            fills += filled[product_id]
+    complete = [f.backorder_id for f in fills if f.complete]
+    await store_dates(redating, actor=actor, deps=deps, written=complete)
     await invite_waiting(units, actor=actor, deps=deps)  # what the backorders left
     return fills
 
 
 async def _fill(
-    product_id: int, units: int, queue: list[QueueRow], *, actor: Actor, deps: Deps
-) -> list[Fill]:
-    fills, _ = fill((Waiting(row[0], row[3]) for row in queue), units)
-    if not fills:
-        return []
+    product_id: int,
+    fills: list[Fill],
+    queue: list[QueueRow],
+    redating: Redating,
+    *,
+    actor: Actor,
+    deps: Deps,
+) -> None:
     now = deps.now()
-    ship_date = deps.ship_date_in_stock()
-    complete = [f.backorder_id for f in fills if f.complete]
+    complete: dict[Eta, list[int]] = defaultdict(list)
+    for f in fills:
+        if f.complete:
+            complete[redating.target[f.backorder_id]].append(f.backorder_id)
     partial = [f for f in fills if not f.complete]  # the last one reached, at most
     # The events of complete fills first, while each backorder's row still says what it
-    # needs: that is the units it gets. Their data is a partial fill's, below. Should a row
-    # not change as planned, the check after the updates undoes them with the rest.
-    allocated = {
-        "order_id": "b.order_id",
-        "units": "b.quantity - b.quantity_allocated",
-        "complete": sql.json_true(),
-    }
-    await record_per_backorder(
-        EventKind.BACKORDER_ALLOCATED, complete, allocated, actor=actor, at=now
-    )
+    # needs (that is the units it gets) and the date it had. Their data is a partial fill's
+    # plus the date moved, as a BACKORDER_ETA_CHANGED event would say it. Should a row not
+    # change as planned, the check after the updates undoes them with the rest.
     changed = 0
-    if complete:
+    for eta, ids in sorted(complete.items()):
+        allocated = {
+            **eta_changed(eta.is_estimate),  # order_id first, then the date moved
+            "units": "b.quantity - b.quantity_allocated",
+            "complete": sql.json_true(),
+        }
+        dates = [eta.ship_date] * 3
+        await record_per_backorder(
+            EventKind.BACKORDER_ALLOCATED, ids, allocated, dates, actor=actor, at=now
+        )
         changed += await sql.execute(
-            _COMPLETE.format(ids=sql.in_ids("id")), [ship_date, ship_date, now, sql.ids(complete)]
+            _COMPLETE.format(ids=sql.in_ids("id")),
+            [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)],
         )
     for f in partial:
         changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
@@ -136,39 +172,39 @@ async def _fill(
         ]
     )
     if complete:
-        await _ready_unblocked(complete)
-    return fills
+        await _ready_unblocked([i for ids in complete.values() for i in ids])
 
 
 def _still_waiting(queue: list[QueueRow], fills: list[Fill]) -> list[QueueRow]:
-    """The queue after ``fills``: those filled completely leave it, a partial fill needs less."""
-    taken = {f.backorder_id: f for f in fills}
-    waiting = []
-    for row in queue:
-        f = taken.get(row[0])
-        if f is None:
-            waiting.append(row)
-        elif not f.complete:
-            waiting.append((row[0], row[1], row[2], row[3] - f.units, *row[4:]))
-    return waiting
+    """The queue after ``fills``: each filled backorder needs that many units less (nothing,
+    once filled completely: it stays, to be dated as ready after handling)."""
+    taken = {f.backorder_id: f.units for f in fills}
+    return [
+        (row[0], row[1], row[2], row[3] - taken[row[0]], *row[4:]) if row[0] in taken else row
+        for row in queue
+    ]
 
 
-async def refresh_shipments(shipment_ids: Iterable[int]) -> None:
+async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: Deps) -> None:
     """Mark pending shipments READY once every unit is allocated, and pending or ready ones
-    CANCELLED once empty (every unit cancelled).
+    CANCELLED once empty (every unit cancelled, recorded as ``SHIPMENT_CANCELLED``); then
+    re-date the ship-together orders among them, whose parcel may now leave earlier.
 
     A shipment's readiness follows from its backorders' events (``BACKORDER_ALLOCATED``,
     ``BACKORDER_CANCELLED``), so it records none of its own.
     """
     ids = sorted(set(shipment_ids))
+    now = deps.now()
+    orders: set[int] = set()
+    cancelled: list[PendingEvent] = []
     for part in chunks(ids):
         unshipped = await Shipment.filter(
             id__in=list(part), status__in=[ShipmentStatus.PENDING, ShipmentStatus.READY]
-        ).values_list("id", "status")
+        ).values_list("id", "status", "order_id")
         if not unshipped:
             continue
         unshipped_ids = [row[0] for row in unshipped]
-        pending = [sid for sid, status in unshipped if status is ShipmentStatus.PENDING]
+        pending = [sid for sid, status, _ in unshipped if status is ShipmentStatus.PENDING]
         nonempty = set(
             await ShipmentLine.filter(shipment_id__in=unshipped_ids, quantity__gt=0).values_list(
                 "shipment_id", flat=True
@@ -184,3 +220,19 @@ async def refresh_shipments(shipment_ids: Iterable[int]) -> None:
         for chosen, status in ((ready, ShipmentStatus.READY), (empty, ShipmentStatus.CANCELLED)):
             if chosen:
                 await Shipment.filter(id__in=chosen).update(status=status)
+        orders.update(order_id for _, _, order_id in unshipped)
+        cancelled += [
+            event(
+                EventKind.SHIPMENT_CANCELLED,
+                actor=actor,
+                at=now,
+                subject_type="shipment",
+                subject_id=sid,
+                order_id=order_id,
+                previous=status.value,
+            )
+            for sid, status, order_id in unshipped
+            if sid not in nonempty
+        ]
+    await record(cancelled)
+    await redate_orders(orders, actor=actor, deps=deps)

@@ -21,13 +21,13 @@ class EventKind(str, Enum):
     BACKORDER_ETA_CHANGED = "BACKORDER_ETA_CHANGED"
     BACKORDER_DELAYED = "BACKORDER_DELAYED"
     BACKORDER_PRIORITY_CHANGED = "BACKORDER_PRIORITY_CHANGED"
-    ETAS_IMPROVED = "ETAS_IMPROVED"
     DELAY_NOTICE_SENT = "DELAY_NOTICE_SENT"
     DELAY_ANSWERED = "DELAY_ANSWERED"
     DELAY_CLEARED = "DELAY_CLEARED"
     DELAY_DEADLINE_PASSED = "DELAY_DEADLINE_PASSED"
     BACKORDER_SHIPPED = "BACKORDER_SHIPPED"
     SHIPMENT_SHIPPED = "SHIPMENT_SHIPPED"
+    SHIPMENT_CANCELLED = "SHIPMENT_CANCELLED"
     STOCK_RECEIVED = "STOCK_RECEIVED"
     PRODUCT_CREATED = "PRODUCT_CREATED"
     PRODUCT_UPDATED = "PRODUCT_UPDATED"
@@ -118,6 +118,7 @@ async def record_per_backorder(
     kind: EventKind,
     backorder_ids: Sequence[int],
     data: Mapping[str, str],
+    values: Sequence[Any] = (),
     *,
     actor: Actor,
     at: datetime,
@@ -125,7 +126,8 @@ async def record_per_backorder(
     """Write one ``kind`` event for each backorder in ``backorder_ids``, in that order, as
     one statement: the database builds each event's data from the backorder's row (``data``
     maps each key to an SQL expression over ``b``, the backorder), and Python never holds
-    the events. Runs inside the caller's transaction.
+    the events; ``values`` are the parameters those expressions name, in order). Runs
+    inside the caller's transaction.
     """
     if not backorder_ids:
         return
@@ -134,5 +136,5 @@ async def record_per_backorder(
         f" SELECT ?, ?, ?, ?, ?, b.product_id, 'backorder', b.id, {sql.json_object(data)}"
         f" FROM {sql.rows_by_id('backorder', 'b')} ORDER BY j.key"
     )
-    params = [at, kind.value, actor.kind, actor.id, actor.channel, sql.ids(backorder_ids)]
+    params = [at, kind.value, actor.kind, actor.id, actor.channel, *values, sql.ids(backorder_ids)]
     await sql.execute(statement, params)

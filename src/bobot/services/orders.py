@@ -6,25 +6,20 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bobot.domain import eta as eta_rules
-from bobot.domain.ordering import (
-    LineRequest,
-    ShipPreference,
-    StockView,
-    plan_shipments,
-    split_lines,
-    validate_lines,
-)
+from bobot.domain.order_plan import OrderPlan, ProductFacts, plan_order, skus_to_date
+from bobot.domain.ordering import LineRequest, ShipPreference, StockView, validate_lines
 from bobot.errors import BobotError, ErrorCode, InvalidInput
 from bobot.models import (
     Backorder,
     BackorderStatus,
     Order,
     OrderLine,
+    Product,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
@@ -122,118 +117,149 @@ async def _place(
     actor: Actor,
     deps: Deps,
 ) -> Order:
-    now = deps.now()
     async with in_transaction():
-        skus = {line.sku for line in lines}
-        products = await lock_products_by_sku(skus)
-        stock = {
-            sku: StockView(p.available, p.backordered, terms_of(p)) for sku, p in products.items()
-        }
-        splits = split_lines(lines, stock, now)
-
-        short_ids = [products[s.sku].id for s in splits if s.backordered]
-        supply, leads = await supply_and_lead(short_ids)
-
-        order = await Order.create(
-            number=new_order_number(),
-            idempotency_key=idempotency_key,
-            customer_email=email,
-            customer_name=name,
-            ship_preference=preference,
-            created_at=now,
-            updated_at=now,
+        products = await lock_products_by_sku({line.sku for line in lines})
+        # The order's place in each queue is its placement time: read under the locks, so
+        # that an order that waited for them never sorts ahead of one that committed first.
+        now = deps.now()
+        today = deps.settings.calendar.today(now)
+        plan = plan_order(
+            lines,
+            await _facts(lines, products, deps, today),
+            preference,
+            now=now,
+            today=today,
+            handling_days=deps.settings.handling_days,
+            margin_days=deps.settings.promise_margin_days,
+            calendar=deps.settings.calendar,
         )
-        events = [
-            event(
-                EventKind.ORDER_PLACED,
-                actor=actor,
-                at=now,
-                subject_type="order",
-                subject_id=order.id,
-                number=order.number,
-                lines=[[s.sku, s.quantity, s.from_stock, s.backordered] for s in splits],
-            )
-        ]
-        order_lines: dict[int, OrderLine] = {}
-        backorders: dict[int, Backorder] = {}
-        queued = {sku: p.backordered for sku, p in products.items()}
-        for split in splits:
-            product = products[split.sku]
-            order_lines[split.index] = await OrderLine.create(
+        return await _persist(
+            plan, products, email, name, preference, idempotency_key, actor, deps, now
+        )
+
+
+async def _facts(
+    lines: Sequence[LineRequest], products: dict[str, Product], deps: Deps, today: date
+) -> dict[str, ProductFacts]:
+    """What :func:`plan_order` needs of each (locked) product; supply only where the order
+    asks more than is available."""
+    short = skus_to_date(lines, {sku: p.available for sku, p in products.items()}) & set(products)
+    supply, leads = await supply_and_lead(products[sku].id for sku in short)
+    facts = {}
+    for sku, p in products.items():
+        stock = StockView(p.available, p.backordered, terms_of(p))
+        if sku in short:
+            rules = deps.eta_rules(leads.get(p.id), today=today)
+            facts[sku] = ProductFacts(stock, supply.get(p.id, []), rules)
+        else:
+            facts[sku] = ProductFacts(stock)
+    return facts
+
+
+async def _persist(
+    plan: OrderPlan,
+    products: dict[str, Product],
+    email: str,
+    name: str,
+    preference: ShipPreference,
+    idempotency_key: str | None,
+    actor: Actor,
+    deps: Deps,
+    now: datetime,
+) -> Order:
+    """Write what ``plan`` says: the order, its lines and backorders, the products'
+    counters, the shipments and the events."""
+    order = await Order.create(
+        number=new_order_number(),
+        idempotency_key=idempotency_key,
+        customer_email=email,
+        customer_name=name,
+        ship_preference=preference,
+        created_at=now,
+        updated_at=now,
+    )
+    events = [
+        event(
+            EventKind.ORDER_PLACED,
+            actor=actor,
+            at=now,
+            subject_type="order",
+            subject_id=order.id,
+            number=order.number,
+            lines=[[s.sku, s.quantity, s.from_stock, s.backordered] for s in plan.splits],
+        )
+    ]
+    order_lines: dict[int, OrderLine] = {}
+    backorders: dict[int, Backorder] = {}
+    for split in plan.splits:
+        product = products[split.sku]
+        order_lines[split.index] = await OrderLine.create(
+            order_id=order.id,
+            product_id=product.id,
+            sku=split.sku,
+            quantity=split.quantity,
+            quantity_from_stock=split.from_stock,
+        )
+        planned = plan.backorders.get(split.index)
+        if planned is not None:
+            backorder = await Backorder.create(
                 order_id=order.id,
+                order_line_id=order_lines[split.index].id,
                 product_id=product.id,
                 sku=split.sku,
-                quantity=split.quantity,
-                quantity_from_stock=split.from_stock,
-            )
-            if split.backordered:
-                queued[split.sku] += split.backordered
-                eta = eta_rules.eta_for_position(
-                    queued[split.sku],
-                    supply.get(product.id, []),
-                    deps.eta_rules(leads.get(product.id)),
-                )
-                promised = eta_rules.promise(
-                    eta, deps.settings.promise_margin_days, deps.settings.calendar
-                )
-                backorder = await Backorder.create(
-                    order_id=order.id,
-                    order_line_id=order_lines[split.index].id,
-                    product_id=product.id,
-                    sku=split.sku,
-                    quantity_ordered=split.backordered,
-                    quantity=split.backordered,
-                    status=BackorderStatus.OPEN,
-                    promised_date=promised,
-                    expected_date=eta.ship_date,
-                    eta_is_estimate=eta.is_estimate,
-                    created_at=now,
-                    updated_at=now,
-                )
-                backorders[split.index] = backorder
-                events.append(
-                    event(
-                        EventKind.BACKORDER_CREATED,
-                        actor=actor,
-                        at=now,
-                        subject_type="backorder",
-                        subject_id=backorder.id,
-                        product_id=product.id,
-                        order_id=order.id,
-                        quantity=split.backordered,
-                        promised=promised.isoformat(),
-                        expected=eta.ship_date.isoformat(),
-                        is_estimate=eta.is_estimate,
-                    )
-                )
-            await adjust_product(
-                product.id,
-                now=now,
-                allocated=split.from_stock,
-                available=-split.from_stock,
-                backordered=split.backordered,
-            )
-
-        shipment_lines: list[ShipmentLine] = []
-        for planned in plan_shipments(splits, preference):
-            shipment = await Shipment.create(
-                order_id=order.id,
-                status=ShipmentStatus.PENDING if planned.waits else ShipmentStatus.READY,
-                cost=deps.settings.shipping_cost,
+                quantity_ordered=planned.quantity,
+                quantity=planned.quantity,
+                status=BackorderStatus.OPEN,
+                promised_date=planned.promised,
+                expected_date=planned.expected.ship_date,
+                eta_is_estimate=planned.expected.is_estimate,
                 created_at=now,
+                updated_at=now,
             )
-            for index, units, waits in planned.parts:
-                line = order_lines[index]
-                shipment_lines.append(
-                    ShipmentLine(
-                        shipment_id=shipment.id,
-                        order_line_id=line.id,
-                        product_id=line.product_id,
-                        sku=line.sku,
-                        quantity=units,
-                        backorder_id=backorders[index].id if waits else None,
-                    )
+            backorders[split.index] = backorder
+            events.append(
+                event(
+                    EventKind.BACKORDER_CREATED,
+                    actor=actor,
+                    at=now,
+                    subject_type="backorder",
+                    subject_id=backorder.id,
+                    product_id=product.id,
+                    order_id=order.id,
+                    quantity=planned.quantity,
+                    promised=planned.promised.isoformat(),
+                    expected=planned.expected.ship_date.isoformat(),
+                    is_estimate=planned.expected.is_estimate,
                 )
-        await ShipmentLine.bulk_create(shipment_lines)
-        await record(events)
+            )
+        await adjust_product(
+            product.id,
+            now=now,
+            allocated=split.from_stock,
+            available=-split.from_stock,
+            backordered=split.backordered,
+        )
+
+    shipment_lines: list[ShipmentLine] = []
+    for shipment_plan in plan.shipments:
+        shipment = await Shipment.create(
+            order_id=order.id,
+            status=ShipmentStatus.PENDING if shipment_plan.waits else ShipmentStatus.READY,
+            cost=deps.settings.shipping_cost,
+            created_at=now,
+        )
+        for index, units, waits in shipment_plan.parts:
+            line = order_lines[index]
+            shipment_lines.append(
+                ShipmentLine(
+                    shipment_id=shipment.id,
+                    order_line_id=line.id,
+                    product_id=line.product_id,
+                    sku=line.sku,
+                    quantity=units,
+                    backorder_id=backorders[index].id if waits else None,
+                )
+            )
+    await ShipmentLine.bulk_create(shipment_lines)
+    await record(events)
     return order

@@ -8,6 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from bobot import models as m
+from bobot.domain.order_plan import shipment_ship_date
 from bobot.graphql.context import Info
 from bobot.graphql.enums import (
     BackorderStatus,
@@ -161,6 +162,29 @@ class Shipment:
             row=row, id=strawberry.ID(str(row.id)), status=row.status, cost=row.cost,
             shipped_at=row.shipped_at,
         )  # fmt: skip
+
+    @strawberry.field(
+        description=(
+            "The day this shipment is expected to leave, in one parcel: after handling once"
+            " READY, its lines' latest expected date while PENDING, null once SHIPPED (see"
+            " shippedAt) or CANCELLED."
+        )
+    )
+    async def estimated_ship_date(self, info: Info) -> date | None:
+        deps = info.context.deps
+        ready = deps.ship_date_in_stock()
+        status = self.row.status
+        if status not in (m.ShipmentStatus.PENDING, m.ShipmentStatus.READY):
+            return shipment_ship_date(None, (), ready)
+        if status is m.ShipmentStatus.READY:
+            return shipment_ship_date(False, (), ready)
+        lines = await info.context.loaders.shipment_lines_by_shipment.load(self.row.id)
+        backorders = await info.context.loaders.backorder_by_id.load_many(
+            [line.backorder_id for line in lines if line.backorder_id and line.quantity]
+        )
+        return shipment_ship_date(
+            True, (b.expected_date for b in backorders if b is not None), ready
+        )
 
     @strawberry.field
     async def lines(self, info: Info) -> list[ShipmentLine]:
