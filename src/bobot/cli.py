@@ -87,9 +87,11 @@ def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
 
 async def _worker(settings: Settings, once: bool) -> None:
     from bobot.db import connected
+    from bobot.outbox import routing
     from bobot.services.base import Deps
     from bobot.worker import run_forever, run_once
 
+    routing.configure(settings)
     deps = Deps(settings=settings)
     async with connected(settings.database_url, pool_max=settings.db_pool_max):
         if once:

@@ -15,6 +15,13 @@ from bobot.models.orders import (
     ShipmentStatus,
     ShipPreference,
 )
+from bobot.models.outbox import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookSubscription,
+)
 from bobot.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from bobot.models.waitlist import WaitlistEntry, WaitlistStatus
 
@@ -25,6 +32,7 @@ MODEL_MODULES = [
     "bobot.models.waitlist",
     "bobot.models.events",
     "bobot.models.alerts",
+    "bobot.models.outbox",
 ]
 
 __all__ = [
@@ -33,10 +41,14 @@ __all__ = [
     "AlertKind",
     "AlertStatus",
     "ApiToken",
+    "AttemptOutcome",
     "Backorder",
     "BackorderPolicy",
     "BackorderStatus",
     "Cancellation",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Event",
     "Order",
     "OrderLine",
@@ -56,5 +68,6 @@ __all__ = [
     "TokenRole",
     "WaitlistEntry",
     "WaitlistStatus",
+    "WebhookSubscription",
     "WorkerCursor",
 ]
