@@ -52,11 +52,10 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
     chosen = outbox.transports(deps.settings) if transports is None else transports
     total = 0
     try:
-        while True:
-            sent = await outbox.drain(chosen, deps=deps, limit=deps.settings.outbox_batch)
+        # Until nothing is due: a batch holds one row per aggregate, the next round the next.
+        while sent := await outbox.drain(chosen, deps=deps, limit=deps.settings.outbox_batch):
             total += sent
-            if sent < deps.settings.outbox_batch:
-                return total
+        return total
     finally:
         if own:
             for transport in chosen.values():

@@ -142,6 +142,37 @@ class WaitlistLeft(EventPayload):
     SUBJECT = "waitlist_entry"
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookSubscriptionCreated(EventPayload):
+    KIND = "WEBHOOK_SUBSCRIPTION_CREATED"
+    SUBJECT = "webhook_subscription"
+    url: str
+    events: list[str]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSubscriptionUpdated(WebhookSubscriptionCreated):
+    KIND = "WEBHOOK_SUBSCRIPTION_UPDATED"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSubscriptionDeleted(EventPayload):
+    KIND = "WEBHOOK_SUBSCRIPTION_DELETED"
+    SUBJECT = "webhook_subscription"
+    url: str
+    abandoned: int  # its deliveries still pending, marked FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRetried(EventPayload):
+    KIND = "DELIVERY_RETRIED"
+    SUBJECT = "delivery"
+    channel: str
+    kind: str
+    attempts: int  # attempts made before this retry
+
+
 PAYLOADS: dict[str, type[EventPayload]] = {
     cls.KIND: cls
     for cls in (
@@ -158,6 +189,10 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         SupplierOfferSet,
         WaitlistJoined,
         WaitlistLeft,
+        WebhookSubscriptionCreated,
+        WebhookSubscriptionUpdated,
+        WebhookSubscriptionDeleted,
+        DeliveryRetried,
     )
 }
 PUBLIC: dict[str, type[EventPayload]] = {c.PUBLIC: c for c in PAYLOADS.values() if c.PUBLIC}
