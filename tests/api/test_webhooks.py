@@ -7,10 +7,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import jsonschema
 import pytest
 from bench.receiver import Receiver, serve_receiver
 from standardwebhooks.webhooks import Webhook
 
+from bobot.domain.events import json_schema
 from bobot.models import Delivery, DeliveryAttempt, DeliveryStatus
 from bobot.services.base import Deps
 from bobot.worker import deliver
@@ -79,6 +81,8 @@ async def test_an_order_a_delay_and_a_fill_each_arrive_once_signed_and_in_order(
     assert await deliver(_worker(api)) == 0  # nothing left, nothing sent twice
 
     bodies = _verified(secret, receiver)  # raises unless every signature is right
+    for body in bodies:  # as documented in docs/events/
+        jsonschema.validate(body, json_schema(body["type"]))
     names = [b["type"] for b in bodies]
     assert sorted(names) == sorted(
         ["order.placed", "backorder.created", "backorder.delayed", "backorder.allocated"]
@@ -162,3 +166,56 @@ async def test_a_retry_after_header_holds_the_next_attempt_back(api, receiver):
     assert await deliver(_worker(api)) == 0
     api.clock.advance(seconds=301)
     assert await deliver(_worker(api)) == 1
+
+
+async def test_bad_subscriptions_get_coded_user_errors(api):
+    async def codes(url: str, events: list[str]) -> list[str]:
+        errors = await api.user_errors(
+            "createWebhookSubscription", CREATE, {"url": url, "events": events}
+        )
+        return [e["code"] for e in errors]
+
+    assert await codes("ftp://erp.example.com/hook", ["order.placed"]) == ["INVALID_URL"]
+    assert await codes("https://erp.example.com/hook", ["order.shipped?"]) == ["UNKNOWN_EVENT"]
+    reply = await api.gql(
+        CREATE, {"input": {"url": "https://x.test/", "events": EVENTS}}, token=None
+    )
+    assert reply.error_codes == ["UNAUTHENTICATED"]
+
+
+async def test_production_refuses_a_private_address_unless_allowed(db):
+    from bobot.config import Settings
+    from bobot.errors import BobotError, ErrorCode
+    from bobot.services import webhooks
+    from bobot.services.base import Actor
+
+    staff = Actor("staff", "ops", "api")
+    production = Settings(env="production", secret_key="s3cret")
+    with pytest.raises(BobotError) as refused:
+        await webhooks.create_subscription(
+            url="http://127.0.0.1:8080/hook", events=["order.placed"], actor=staff,
+            deps=Deps(settings=production),
+        )  # fmt: skip
+    assert refused.value.code is ErrorCode.PRIVATE_ADDRESS
+    allowed = Settings(env="production", secret_key="s3cret", webhook_allow_private=True)
+    subscription, _ = await webhooks.create_subscription(
+        url="http://127.0.0.1:8080/hook", events=["order.placed"], actor=staff,
+        deps=Deps(settings=allowed),
+    )  # fmt: skip
+    assert subscription.url == "http://127.0.0.1:8080/hook"
+
+
+async def test_deleting_a_subscription_fails_its_pending_deliveries(api):
+    await api.create_product("MUG", on_hand=5)
+    payload = await api.mutate(
+        "createWebhookSubscription", CREATE, {"url": "http://127.0.0.1:9/x", "events": EVENTS}
+    )
+    await api.order("ana@example.com", ("MUG", 1))
+    reply = await api.ok(
+        "mutation($id: ID!) { deleteWebhookSubscription(id: $id) {"
+        " deletedId abandonedDeliveries userErrors { code } } }",
+        {"id": payload["subscription"]["id"]},
+    )
+    assert reply["deleteWebhookSubscription"]["abandonedDeliveries"] == 1
+    assert (await Delivery.get()).status is DeliveryStatus.FAILED
+    assert (await api.ok("{ webhookSubscriptions { id } }"))["webhookSubscriptions"] == []

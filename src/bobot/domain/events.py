@@ -272,3 +272,12 @@ def json_schema(name: str) -> dict[str, Any]:
         "required": ["type", "version", "timestamp", "data"],
         "additionalProperties": False,
     }
+
+
+def schema_files() -> dict[str, str]:
+    """``docs/events/``: one JSON Schema per public event, as committed."""
+    import json
+
+    return {
+        f"{name}.json": json.dumps(json_schema(name), indent=2) + "\n" for name in sorted(PUBLIC)
+    }
