@@ -139,19 +139,27 @@ class _Sent:
 
 
 async def _send(
-    transport: Transport | None, delivery: OutgoingDelivery, gate: asyncio.Semaphore, deps: Any
-) -> _Sent:
-    at = deps.now()
-    started = time.perf_counter()
-    if transport is None:
-        result = SendResult(ok=False, error=f"no transport for {delivery.channel.value}")
-    else:
-        async with gate:
+    transport: Transport | None,
+    delivery: OutgoingDelivery,
+    gate: asyncio.Semaphore,
+    deps: Any,
+    deadline: float,
+) -> _Sent | None:
+    """One send; None when the lease is (nearly) over before its turn comes: another worker
+    may have taken the row over, so it is left to that one, unsent and unrecorded."""
+    async with gate:
+        if time.monotonic() >= deadline:
+            return None
+        at = deps.now()
+        started = time.perf_counter()
+        if transport is None:
+            result = SendResult(ok=False, error=f"no transport for {delivery.channel.value}")
+        else:
             try:
                 result = await transport.send(delivery)
             except Exception as exc:  # a retryable failure, whatever it is
                 result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
-    return _Sent(delivery, result, at, (time.perf_counter() - started) * 1000)
+        return _Sent(delivery, result, at, (time.perf_counter() - started) * 1000)
 
 
 async def drain(
@@ -165,6 +173,8 @@ async def drain(
     batch holds at most one row per aggregate and recipient), record each attempt. Returns
     how many were attempted."""
     policy = policy or policy_of(deps.settings)
+    # A send starts only while the lease has a fifth of its time left to run.
+    deadline = time.monotonic() + policy.lease * 0.8
     batch = await claim(list(transports), now=deps.now(), lease=policy.lease, limit=limit)
     if not batch:
         return 0
@@ -173,9 +183,14 @@ async def drain(
         if prepare is not None:
             await prepare(batch)
     gate = asyncio.Semaphore(policy.concurrency)
-    sent = await asyncio.gather(*(_send(transports.get(d.channel), d, gate, deps) for d in batch))
+    outcomes = await asyncio.gather(
+        *(_send(transports.get(d.channel), d, gate, deps, deadline) for d in batch)
+    )
+    sent = [s for s in outcomes if s is not None]
+    if len(sent) < len(batch):
+        log.warning("lease ran out: %d deliveries left for another worker", len(batch) - len(sent))
     await record_results(sent, policy=policy, now=deps.now())
-    return len(sent)
+    return len(batch)
 
 
 async def record_results(sent: Sequence[_Sent], *, policy: DrainPolicy, now: datetime) -> None:
