@@ -47,7 +47,7 @@ async def _pending(receiver: Receiver, count: int) -> set[str]:
                 "data": {"order_id": n, "product_id": None, "number": f"BO-{n}", "lines": []},
             },
             key_prefix=f"msg_test{n:05d}",
-        )  # fmt: skip
+        )
         for n in range(count)
     ]
     async with in_transaction():
@@ -79,7 +79,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 async def _until(condition, *, limit: float = 180.0) -> None:
     async with asyncio.timeout(limit):  # a safety net against a hang, not a measurement
-        while not await condition():
+        while not await condition():  # noqa: ASYNC110 (another process's progress)
             await asyncio.sleep(0.05)
 
 
