@@ -119,9 +119,19 @@ class SupplierUpdated(SupplierCreated):
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyChanged(EventPayload):
+    KIND = "POLICY_CHANGED"
+    SUBJECT = "product"
+    previous: dict[str, Any]  # policy, limit, endsAt before the change
+    policy: str
+    limit: int | None
+    endsAt: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SupplierOfferSet(EventPayload):
     KIND = "SUPPLIER_OFFER_SET"
-    SUBJECT = "product"
+    SUBJECT = "supplier_offer"
     supplier_id: int
     unit_cost: str  # decimal as text
     lead_time_days: int
@@ -133,6 +143,7 @@ class SupplierOfferSet(EventPayload):
 class WaitlistJoined(EventPayload):
     KIND = "WAITLIST_JOINED"
     SUBJECT = "waitlist_entry"
+    email: str
     quantity: int
 
 
@@ -140,6 +151,7 @@ class WaitlistJoined(EventPayload):
 class WaitlistLeft(EventPayload):
     KIND = "WAITLIST_LEFT"
     SUBJECT = "waitlist_entry"
+    email: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +198,7 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         ProductUpdated,
         SupplierCreated,
         SupplierUpdated,
+        PolicyChanged,
         SupplierOfferSet,
         WaitlistJoined,
         WaitlistLeft,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain import events
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import WaitlistEntry, WaitlistStatus
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
 from bobot.services.base import Actor, Deps, product_by_sku, require_quantity
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 from bobot.services.orders import validate_email
 
 
@@ -34,15 +35,12 @@ async def join_waitlist(
         )
         await record(
             [
-                event(
-                    EventKind.WAITLIST_JOINED,
+                typed_event(
+                    events.WaitlistJoined(email=email, quantity=quantity),
                     actor=actor,
                     at=now,
-                    subject_type="waitlist_entry",
                     subject_id=entry.id,
                     product_id=product.id,
-                    email=email,
-                    quantity=quantity,
                 )
             ]
         )
@@ -62,14 +60,12 @@ async def leave_waitlist(*, entry_id: int, actor: Actor, deps: Deps) -> Waitlist
         await entry.save(update_fields=["status", "updated_at"])
         await record(
             [
-                event(
-                    EventKind.WAITLIST_LEFT,
+                typed_event(
+                    events.WaitlistLeft(email=entry.email),
                     actor=actor,
                     at=now,
-                    subject_type="waitlist_entry",
                     subject_id=entry.id,
                     product_id=entry.product_id,
-                    email=entry.email,
                 )
             ]
         )
