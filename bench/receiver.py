@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -39,9 +39,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-@contextlib.asynccontextmanager
-async def serve_receiver() -> AsyncIterator[Receiver]:
-    receiver = Receiver()
+def receiver_app(receiver: Receiver) -> Starlette:
 
     async def hook(request: Request) -> Response:
         body = (await request.body()).decode()
@@ -51,7 +49,27 @@ async def serve_receiver() -> AsyncIterator[Receiver]:
             return Response(status_code=receiver.script.pop(0), headers=headers)
         return Response(status_code=200)
 
-    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    async def count(request: Request) -> Response:
+        ids = {r.headers.get("webhook-id") for r in receiver.received}
+        return JSONResponse({"received": len(receiver.received), "distinct": len(ids)})
+
+    async def reset(request: Request) -> Response:
+        receiver.received.clear()
+        return JSONResponse({"received": 0})
+
+    return Starlette(
+        routes=[
+            Route("/hook", hook, methods=["POST"]),
+            Route("/count", count),
+            Route("/reset", reset, methods=["POST"]),
+        ]
+    )
+
+
+@contextlib.asynccontextmanager
+async def serve_receiver() -> AsyncIterator[Receiver]:
+    receiver = Receiver()
+    app = receiver_app(receiver)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="warning", log_config=None, access_log=False,
         lifespan="off", ws="none",
@@ -70,3 +88,17 @@ async def serve_receiver() -> AsyncIterator[Receiver]:
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)
+
+
+if __name__ == "__main__":  # python -m bench.receiver PORT: a receiver in its own process
+    import sys
+
+    uvicorn.run(
+        receiver_app(Receiver()),
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ws="none",
+    )
