@@ -158,3 +158,28 @@ async def test_urls_must_be_http_without_credentials(url):
 async def test_a_public_address_is_accepted_in_production():
     url = "https://93.184.215.14/hook"
     assert await check_url(url, production=True, allow_private=False) == url
+
+
+async def test_bobot_deliveries_prints_pending_and_failed_counts(db, tmp_path):
+    import asyncio
+    import os
+    import sys
+
+    from tests.services.helpers import make_deps, order, product
+
+    from bobot.models import Delivery, DeliveryStatus
+
+    deps = make_deps()
+    await product(deps, "MUG")
+    await order(deps, "a@example.com", ("MUG", 1))
+    await order(deps, "b@example.com", ("MUG", 1))
+    await Delivery.filter(id=1).update(status=DeliveryStatus.FAILED)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bobot", "deliveries",
+        env={**os.environ, "DATABASE_URL": db.url}, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    lines = out.decode().splitlines()
+    assert lines[0] == "pending: 1  failed: 1"
+    assert lines[1].split() == ["JOB", "pending", "1", "failed", "1"]
