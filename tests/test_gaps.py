@@ -15,7 +15,7 @@ from bobot.errors import BobotError, ErrorCode
 from bobot.models import Alert, AlertKind, AlertStatus, Event
 from bobot.services import gaps, shortages
 from bobot.services.base import lock_products
-from bobot.services.gap_follower import scan_recent_backorders
+from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
 from bobot.worker import JOBS
 
 
@@ -154,6 +154,9 @@ async def test_the_worker_follows_new_backorders_and_scans_each_change_once(db):
     assert await scan_recent_backorders(deps) == 1  # at once: nothing waits to settle
     assert await Alert.filter(kind=AlertKind.UNCOVERED_BACKORDERS).exists()
     assert await scan_recent_backorders(deps) == 0  # its job is done
+    assert await prune_done_jobs(deps) == 0  # kept a day
+    clock_of(deps).advance(days=2)
+    assert await prune_done_jobs(deps) == 1
 
 
 @pytest.mark.postgres

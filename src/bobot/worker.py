@@ -21,7 +21,7 @@ from bobot.models import Backorder
 from bobot.outbox.types import Channel, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.eta import WAITING, recompute_etas
-from bobot.services.gap_follower import scan_recent_backorders
+from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
 from bobot.services.gaps import scan_job
 
 log = logging.getLogger("bobot.worker")
@@ -68,7 +68,11 @@ FREQUENT_JOBS: dict[str, Job] = {
     "scan_recent_backorders": scan_recent_backorders,
     "deliver": deliver,
 }
-PERIODIC_JOBS: dict[str, Job] = {"refresh_etas": refresh_etas, "gap_scan": scan_job}
+PERIODIC_JOBS: dict[str, Job] = {
+    "refresh_etas": refresh_etas,
+    "gap_scan": scan_job,
+    "prune_done_jobs": prune_done_jobs,
+}
 JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 
 

@@ -9,6 +9,8 @@ over the history, nothing committed late is ever passed over, and nothing waits 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bobot import sql
 from bobot.outbox.drain import claim
 from bobot.outbox.routing import GAP_SCAN, GAP_SCAN_KINDS
@@ -42,3 +44,16 @@ async def scan_recent_backorders(deps: Deps) -> int:
         [now, now, sql.ids([j.id for j in jobs])],
     )
     return len(product_ids)
+
+
+#: Done job rows are kept this long (for a look at what the follower did), then removed.
+KEEP_DONE_JOBS = timedelta(days=1)
+
+
+async def prune_done_jobs(deps: Deps) -> int:
+    """Remove the follower's done job rows older than :data:`KEEP_DONE_JOBS` (one per
+    backorder: the table would otherwise grow with every order). Returns how many."""
+    return await sql.execute(
+        "DELETE FROM delivery WHERE channel = ? AND status = 'SUCCESS' AND sent_at < ?",
+        [Channel.JOB.value, deps.now() - KEEP_DONE_JOBS],
+    )
