@@ -4,7 +4,7 @@
 2. For each database: generate the store, serve it with ``bobot serve`` and drive it from a
    separate process at each concurrency, read the server's peak memory, then count SQL
    statements per request and time the restock and the shortage report against their SQL
-   floors (in-process).
+   floors (in-process), and drain 10,000 webhook deliveries against a signed-POST floor.
 3. Write ``latest.json`` and ``latest.md`` (ratios to the floors, targets met or missed).
 """
 
@@ -140,6 +140,12 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
                 f"floor {rounds[-1]['floor_s']} s ({rounds[-1]['ratio']}x)"
             )
         restock = restock_summary(rounds)
+        log(f"{backend}: outbox drain")
+        outbox = run_json("bench.outbox", fresh[0], *(["--count", "500"] if smoke else []))
+        log(
+            f"{backend}: drained {outbox['sent']} webhook deliveries in {outbox['service_s']} s,"
+            f" floor {outbox['floor_s']} s ({outbox['ratio']}x)"
+        )
         log(f"{backend}: shortages")
         shortages = run_json("bench.shortages", str(manifest))
         log(
@@ -152,6 +158,7 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
         "peak_rss_mb": peak,
         "statements": statements,
         "restock": restock,
+        "outbox": outbox,
         "shortages": shortages,
     }
 

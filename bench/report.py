@@ -94,6 +94,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
         ratio = data["restock"]["ratio"]
         check("restock within 3x of its SQL floor", name, f"{ratio:.1f}x", ratio <= 3)
+        if "outbox" in data:
+            o = data["outbox"]
+            complete = o["received"] == o["deliveries"] == o["sent"]
+            check(
+                "outbox drain within 2x of a signed-POST loop",
+                name,
+                f"{o['ratio']:.2f}x" + ("" if complete else " (messages missing)"),
+                o["ratio"] <= 2 and complete,
+            )
         short = data["shortages"]
         same = short["same_skus"] and short["same_uncovered"]
         check(
@@ -185,6 +194,22 @@ def markdown(results: dict[str, Any]) -> str:
         "generated store, both queues read once before timing and the write-ahead log written "
         "back before each side (a checkpoint), so that neither pays for the other's writes; "
         "the row shown is the median round.",
+        "",
+        "## Outbox drain (in-process)",
+        "",
+        "| backend | deliveries | received | service s | floor s | x floor | per s |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {o['deliveries']:,} | {o['received']:,} | {o['service_s']:.3f} | "
+            f"{o['floor_s']:.3f} | {o['ratio']:.2f} | {o['per_s']:,.0f} |"
+            for name, data in results["backends"].items()
+            if (o := data.get("outbox"))
+        ),
+        "",
+        "Pending webhook deliveries drained by the worker's `deliver` (claims of "
+        "`BOBOT_OUTBOX_BATCH`, `BOBOT_OUTBOX_CONCURRENCY` sends in flight, every attempt "
+        "recorded) to a receiver in its own process; floor: the same signed POSTs from a raw "
+        "loop with as many in flight.",
         "",
         "## Shortage report (in-process)",
         "",

@@ -15,6 +15,7 @@ from bobot.errors import BobotError, ErrorCode
 from bobot.models import Alert, AlertKind, AlertStatus, Event
 from bobot.services import gaps, shortages
 from bobot.services.base import lock_products
+from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
 from bobot.worker import JOBS
 
 
@@ -146,26 +147,25 @@ async def test_concurrent_scans_create_no_duplicate_alert(db):
 async def test_the_worker_follows_new_backorders_and_scans_each_change_once(db):
     deps = make_deps()
     await product(deps, "MUG")
-    assert await gaps.scan_recent_backorders(deps) == 0  # first call starts at the present
+    assert await scan_recent_backorders(deps) == 0
     await order(deps, "a@example.com", ("MUG", 2))
     assert not await Alert.exists()  # placing the order did not scan: the worker does
 
-    assert await gaps.scan_recent_backorders(deps) == 0  # too fresh: may still be committing
-    clock_of(deps).advance(seconds=3)
-    assert await gaps.scan_recent_backorders(deps) == 1
+    assert await scan_recent_backorders(deps) == 1  # at once: nothing waits to settle
     assert await Alert.filter(kind=AlertKind.UNCOVERED_BACKORDERS).exists()
-    assert await gaps.scan_recent_backorders(deps) == 0  # the cursor moved on
+    assert await scan_recent_backorders(deps) == 0  # its job is done
+    assert await prune_done_jobs(deps) == 0  # kept a day
+    clock_of(deps).advance(days=2)
+    assert await prune_done_jobs(deps) == 1
 
 
 @pytest.mark.postgres
 async def test_two_workers_following_the_history_scan_a_change_once(db):
     deps = make_deps()
     await product(deps, "MUG")
-    await gaps.scan_recent_backorders(deps)
     await order(deps, "a@example.com", ("MUG", 2))
-    clock_of(deps).advance(seconds=3)
 
-    scanned = await asyncio.gather(*(gaps.scan_recent_backorders(deps) for _ in range(3)))
+    scanned = await asyncio.gather(*(scan_recent_backorders(deps) for _ in range(3)))
 
     assert sorted(scanned) == [0, 0, 1]
     assert await Alert.filter(kind=AlertKind.UNCOVERED_BACKORDERS).count() == 1

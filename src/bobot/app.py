@@ -24,6 +24,7 @@ from bobot.graphql.context import ANONYMOUS, Context, Viewer
 from bobot.graphql.schema import create_schema
 from bobot.links import Links
 from bobot.models import TokenRole
+from bobot.outbox import routing
 from bobot.services import tokens
 from bobot.services.base import Actor, Deps
 from bobot.web.pages import LinkPages
@@ -84,6 +85,7 @@ def create_app(
     """The ASGI app. ``manage_db=False`` leaves the ORM's connections to the caller (tests
     that share one initialised database between the app and the test code)."""
     deps = Deps(settings=settings, clock=clock or SystemClock())
+    routing.configure(settings)
     graphql_app = BobotGraphQL(deps)
 
     @contextlib.asynccontextmanager

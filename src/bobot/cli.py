@@ -1,4 +1,5 @@
-"""The `bobot` command: migrate, demo, serve, worker, token create, export-schema."""
+"""The `bobot` command: migrate, demo, serve, worker, deliveries, token create, export-schema,
+export-event-schemas."""
 
 from __future__ import annotations
 
@@ -87,9 +88,11 @@ def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
 
 async def _worker(settings: Settings, once: bool) -> None:
     from bobot.db import connected
+    from bobot.outbox import routing
     from bobot.services.base import Deps
     from bobot.worker import run_forever, run_once
 
+    routing.configure(settings)
     deps = Deps(settings=settings)
     async with connected(settings.database_url, pool_max=settings.db_pool_max):
         if once:
@@ -102,6 +105,34 @@ def _export_schema() -> None:
     from bobot.graphql.schema import schema_sdl
 
     sys.stdout.write(schema_sdl())
+
+
+def _export_events(folder: str) -> None:
+    from pathlib import Path
+
+    from bobot.domain.events import schema_files
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in schema_files().items():
+        (target / name).write_text(text)
+    print(f"{len(schema_files())} event schemas written to {target}")
+
+
+async def _deliveries(settings: Settings) -> None:
+    from bobot.db import connected
+    from bobot.services.webhooks import delivery_counts
+
+    async with connected(settings.database_url):
+        counts = await delivery_counts()
+    pending = sum(c.get("PENDING", 0) for c in counts.values())
+    failed = sum(c.get("FAILED", 0) for c in counts.values())
+    print(f"pending: {pending}  failed: {failed}")
+    for channel, by_status in counts.items():
+        print(
+            f"  {channel:<8} pending {by_status.get('PENDING', 0):>6}"
+            f"  failed {by_status.get('FAILED', 0):>6}"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["staff", "storefront"], required=True)
     create.add_argument("name")
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    events = sub.add_parser("export-event-schemas", help="write docs/events/ (JSON Schemas)")
+    events.add_argument("folder", nargs="?", default="docs/events")
+    sub.add_parser("deliveries", help="print the pending and failed deliveries per channel")
     return parser
 
 
@@ -133,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "export-schema":
         _export_schema()
         return
+    if args.command == "export-event-schemas":
+        _export_events(args.folder)
+        return
     settings = _settings()
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
@@ -142,5 +179,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _serve(settings, args.host or settings.host, args.port or settings.port, args.with_worker)
     elif args.command == "worker":
         asyncio.run(_worker(settings, args.once))
+    elif args.command == "deliveries":
+        asyncio.run(_deliveries(settings))
     elif args.command == "token":
         asyncio.run(_token(settings, args.role, args.name))

@@ -70,6 +70,20 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
     "BOBOT_HOST": ("127.0.0.1", "address `bobot serve` binds"),
     "BOBOT_PORT": ("8000", "port `bobot serve` binds"),
+    "BOBOT_OUTBOX_MAX_ATTEMPTS": ("8", "attempts at a delivery before it is marked FAILED"),
+    "BOBOT_OUTBOX_BACKOFF": (
+        "2",
+        "seconds before a delivery's second attempt, doubling after (with jitter)",
+    ),
+    "BOBOT_OUTBOX_LEASE": ("120", "seconds a worker's claim keeps other workers off a delivery"),
+    "BOBOT_OUTBOX_CONCURRENCY": ("16", "deliveries a worker sends at once"),
+    "BOBOT_OUTBOX_BATCH": ("200", "deliveries a worker claims at a time"),
+    "BOBOT_WEBHOOK_TIMEOUT": ("10", "seconds a webhook receiver has to answer"),
+    "BOBOT_WEBHOOK_ALLOW_PRIVATE": (
+        "0",
+        "set (to 1) to allow webhook URLs on loopback, link-local or private addresses"
+        " in production",
+    ),
 }
 
 
@@ -102,6 +116,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     calendar: ShopCalendar = field(default_factory=ShopCalendar)
+    outbox_max_attempts: int = 8
+    outbox_backoff: float = 2.0
+    outbox_lease: float = 120.0
+    outbox_concurrency: int = 16
+    outbox_batch: int = 200
+    webhook_timeout: float = 10.0
+    webhook_allow_private: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -186,6 +207,14 @@ class Settings:
             db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),
             host=get("BOBOT_HOST"),
             port=integer("BOBOT_PORT", 1),
+            outbox_max_attempts=integer("BOBOT_OUTBOX_MAX_ATTEMPTS", 1),
+            outbox_backoff=seconds("BOBOT_OUTBOX_BACKOFF"),
+            outbox_lease=seconds("BOBOT_OUTBOX_LEASE"),
+            outbox_concurrency=integer("BOBOT_OUTBOX_CONCURRENCY", 1),
+            outbox_batch=integer("BOBOT_OUTBOX_BATCH", 1),
+            webhook_timeout=seconds("BOBOT_WEBHOOK_TIMEOUT"),
+            webhook_allow_private=get("BOBOT_WEBHOOK_ALLOW_PRIVATE").lower()
+            in ("1", "true", "yes", "on"),
         )
 
 

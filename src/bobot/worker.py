@@ -1,9 +1,10 @@
 """The worker: jobs that keep dates and alerts honest as orders arrive and days pass.
 
-Two cadences: every ``BOBOT_WORKER_POLL`` seconds it follows the history (gaps opened by new
-backorders); every ``BOBOT_WORKER_INTERVAL`` seconds it re-dates waiting backorders and scans
-the whole catalog for gaps. Each job is isolated: one that fails is logged and runs again
-next time; its work stays in the database, never lost. Safe to run several.
+Two cadences: every ``BOBOT_WORKER_POLL`` seconds it drains the outbox: the deliveries due
+(webhooks, Slack, email) and its own jobs (the gap scan of new backorders); every
+``BOBOT_WORKER_INTERVAL`` seconds it re-dates waiting backorders and scans the whole catalog
+for gaps. Each job is isolated: one that fails is logged and runs again next time; its work
+stays in the database, never lost. Safe to run several.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from tortoise.transactions import in_transaction
 
+from bobot import outbox
 from bobot.models import Backorder
+from bobot.outbox.types import Channel, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.consent import review_delays
 from bobot.services.eta import WAITING, recompute_etas
-from bobot.services.gaps import scan_job, scan_recent_backorders
+from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
+from bobot.services.gaps import scan_job
 from bobot.services.invitations import expire_invitations
 
 log = logging.getLogger("bobot.worker")
@@ -44,12 +48,34 @@ async def refresh_etas(deps: Deps) -> int:
     return changed
 
 
-FREQUENT_JOBS: dict[str, Job] = {"scan_recent_backorders": scan_recent_backorders}
+async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = None) -> int:
+    """Send every delivery due, batch after batch; returns how many were attempted."""
+    own = transports is None
+    chosen = outbox.transports(deps.settings) if transports is None else transports
+    total = 0
+    try:
+        # Until nothing is due: a batch holds one row per aggregate, the next round the next.
+        while sent := await outbox.drain(chosen, deps=deps, limit=deps.settings.outbox_batch):
+            total += sent
+        return total
+    finally:
+        if own:
+            for transport in chosen.values():
+                close = getattr(transport, "aclose", None)
+                if close is not None:
+                    await close()
+
+
+FREQUENT_JOBS: dict[str, Job] = {
+    "scan_recent_backorders": scan_recent_backorders,
+    "deliver": deliver,
+}
 PERIODIC_JOBS: dict[str, Job] = {
     "refresh_etas": refresh_etas,
     "review_delays": review_delays,
     "expire_invitations": expire_invitations,
     "gap_scan": scan_job,
+    "prune_done_jobs": prune_done_jobs,
 }
 JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 

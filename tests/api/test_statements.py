@@ -113,3 +113,41 @@ async def test_a_page_of_backorders_with_their_orders_costs_the_same_statements_
     assert any(line["quantityAllocated"] for n in nodes for line in n["order"]["lines"])
     assert small == large, "statements grow with the number of backorders"
     assert large <= 4
+
+
+CREATE_SUBSCRIPTION = """
+mutation($input: CreateWebhookSubscriptionInput!) {
+  createWebhookSubscription(input: $input) { subscription { id } userErrors { code } }
+}
+"""
+
+
+async def _order_statements(api, sql_log, *lines) -> list[str]:
+    with sql_log() as statements:
+        await api.order("a@example.com", *lines)
+    return _without_token_lookup(statements)
+
+
+async def test_placing_an_order_writes_its_deliveries_in_one_statement_with_or_without_hooks(
+    api, sql_log
+):
+    """Before the outbox, placing one line in stock took 12 statements here and one
+    backordered line 15; the deliveries (webhooks, the gap scan's job) add one: 13 and 16,
+    however many subscriptions match (one ``INSERT ... SELECT`` over them)."""
+    await api.create_product("MUG", on_hand=50)
+    await api.create_product("CUP")
+    await api.order("warm-up@example.com", ("MUG", 1))
+    counts = {}
+    for hooks in (0, 3):
+        for n in range(hooks):
+            await api.mutate(
+                "createWebhookSubscription",
+                CREATE_SUBSCRIPTION,
+                {"url": f"http://127.0.0.1:9/{n}", "events": ["order.placed", "backorder.created"]},
+            )
+        in_stock = await _order_statements(api, sql_log, ("MUG", 1))
+        backordered = await _order_statements(api, sql_log, ("CUP", 1))
+        assert sum("INSERT INTO delivery" in s for s in in_stock) == 1
+        assert sum("INSERT INTO delivery" in s for s in backordered) == 1
+        counts[hooks] = (len(in_stock), len(backordered))
+    assert counts == {0: (13, 16), 3: (13, 16)}

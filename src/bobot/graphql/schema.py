@@ -18,15 +18,16 @@ from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.priority import PriorityMutation
 from bobot.graphql.queries import Query as BaseQuery
+from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type
-class Query(BaseQuery, AlertsQuery):
+class Query(BaseQuery, AlertsQuery, WebhooksQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ShopMutation, StaffMutation, AlertsMutation, PriorityMutation):
+class Mutation(ShopMutation, StaffMutation, AlertsMutation, PriorityMutation, WebhooksMutation):
     pass
 
 

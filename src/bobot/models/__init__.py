@@ -16,6 +16,13 @@ from bobot.models.orders import (
     ShipmentStatus,
     ShipPreference,
 )
+from bobot.models.outbox import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookSubscription,
+)
 from bobot.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from bobot.models.waitlist import WaitlistEntry, WaitlistStatus
 
@@ -27,6 +34,7 @@ MODEL_MODULES = [
     "bobot.models.events",
     "bobot.models.alerts",
     "bobot.models.consent",
+    "bobot.models.outbox",
 ]
 
 __all__ = [
@@ -35,11 +43,15 @@ __all__ = [
     "AlertKind",
     "AlertStatus",
     "ApiToken",
+    "AttemptOutcome",
     "Backorder",
     "BackorderConsent",
     "BackorderPolicy",
     "BackorderStatus",
     "Cancellation",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Event",
     "Order",
     "OrderLine",
@@ -59,5 +71,6 @@ __all__ = [
     "TokenRole",
     "WaitlistEntry",
     "WaitlistStatus",
+    "WebhookSubscription",
     "WorkerCursor",
 ]

@@ -1,1 +1,65 @@
-"""The outbox (see types)."""
+"""The outbox: every email, Slack message, webhook (and the worker's own jobs) as a
+delivery row written in the transaction of the change that causes it, drained by the
+worker. See ``docs/events/`` for the public webhook payloads.
+
+- :mod:`bobot.outbox.types`: the interface shared with the channel adapters.
+- :mod:`bobot.outbox.routing`: who is told of an event (pure rules, ``RULES``).
+- :mod:`bobot.outbox.enqueue`: writing deliveries (one statement).
+- :mod:`bobot.outbox.drain`: claiming, sending, recording attempts, retrying.
+- :mod:`bobot.outbox.webhooks`, :mod:`bobot.outbox.email`: transports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bobot.config import Settings
+from bobot.outbox.drain import DrainPolicy, claim, drain
+from bobot.outbox.enqueue import enqueue
+from bobot.outbox.types import (
+    Channel,
+    DeliveryStatus,
+    NewDelivery,
+    OutgoingDelivery,
+    SendResult,
+    Transport,
+)
+
+__all__ = [
+    "Channel",
+    "DeliveryStatus",
+    "DrainPolicy",
+    "NewDelivery",
+    "OutgoingDelivery",
+    "SendResult",
+    "Transport",
+    "claim",
+    "drain",
+    "enqueue",
+    "transports",
+]
+
+
+def transports(settings: Settings, schema: Any = None) -> dict[Channel, Transport]:
+    """The transports the worker sends with: webhooks always, Slack when configured
+    (``bobot.slack.transport.SlackTransport``, when that package is installed)."""
+    from bobot.outbox.webhooks import WebhookTransport
+
+    built: dict[Channel, Transport] = {
+        Channel.WEBHOOK: WebhookTransport(
+            timeout=settings.webhook_timeout,
+            production=not settings.debug,
+            allow_private=settings.webhook_allow_private,
+        )
+    }
+    import importlib
+
+    try:
+        slack = importlib.import_module("bobot.slack.transport")
+    except ImportError:
+        return built
+    factory = getattr(slack, "build_transport", None)
+    made = factory(settings, schema) if factory is not None else None
+    if made is not None:
+        built[Channel.SLACK] = made
+    return built

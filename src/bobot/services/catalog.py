@@ -9,12 +9,13 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain import events
 from bobot.domain.availability import Policy
 from bobot.errors import InvalidInput, NotFound
 from bobot.models import Product, Supplier, SupplierOffer
 from bobot.services.base import Actor, Deps, product_by_sku, require_text
 from bobot.services.eta import recompute_etas
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -59,18 +60,15 @@ async def upsert_product(
         else:
             product.update_from_dict(values)
             await product.save()
-        kind = EventKind.PRODUCT_CREATED if created else EventKind.PRODUCT_UPDATED
+        kind = events.ProductCreated if created else events.ProductUpdated
         await record(
             [
-                event(
-                    kind,
+                typed_event(
+                    kind(sku=sku, name=name),
                     actor=actor,
                     at=now,
-                    subject_type="product",
                     subject_id=product.id,
                     product_id=product.id,
-                    sku=sku,
-                    name=name,
                 )
             ]
         )
@@ -109,21 +107,21 @@ async def set_backorder_policy(
         )
         await record(
             [
-                event(
-                    EventKind.POLICY_CHANGED,
+                typed_event(
+                    events.PolicyChanged(
+                        previous={
+                            "policy": before[0],
+                            "limit": before[1],
+                            "endsAt": before[2].isoformat() if before[2] else None,
+                        },
+                        policy=policy.value,
+                        limit=limit,
+                        endsAt=ends_at.isoformat() if ends_at else None,
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="product",
                     subject_id=product.id,
                     product_id=product.id,
-                    previous={
-                        "policy": before[0],
-                        "limit": before[1],
-                        "endsAt": before[2].isoformat() if before[2] else None,
-                    },
-                    policy=policy.value,
-                    limit=limit,
-                    endsAt=ends_at.isoformat() if ends_at else None,
                 )
             ]
         )
@@ -149,19 +147,8 @@ async def upsert_supplier(
             supplier.name = name
             supplier.email = email.strip()
             await supplier.save()
-        kind = EventKind.SUPPLIER_CREATED if created else EventKind.SUPPLIER_UPDATED
-        await record(
-            [
-                event(
-                    kind,
-                    actor=actor,
-                    at=now,
-                    subject_type="supplier",
-                    subject_id=supplier.id,
-                    name=name,
-                )
-            ]
-        )
+        kind = events.SupplierCreated if created else events.SupplierUpdated
+        await record([typed_event(kind(name=name), actor=actor, at=now, subject_id=supplier.id)])
     return supplier, created
 
 
@@ -203,18 +190,18 @@ async def set_supplier_offer(
             await offer.save()
         await record(
             [
-                event(
-                    EventKind.SUPPLIER_OFFER_SET,
+                typed_event(
+                    events.SupplierOfferSet(
+                        supplier_id=supplier_id,
+                        unit_cost=str(cost),
+                        lead_time_days=lead_time_days,
+                        rank=rank,
+                        active=active,
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="supplier_offer",
                     subject_id=offer.id,
                     product_id=product.id,
-                    supplier_id=supplier_id,
-                    unit_cost=str(cost),
-                    lead_time_days=lead_time_days,
-                    rank=rank,
-                    active=active,
                 )
             ]
         )

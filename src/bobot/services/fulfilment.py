@@ -32,6 +32,8 @@ from bobot.services.history import (
 from bobot.services.invitations import invite_waiting
 
 T = TypeVar("T")
+#: A partial fill's allocation event: its date moves on a BACKORDER_ETA_CHANGED of its own.
+_NO_DATE_MOVE = dict.fromkeys(("previous", "expected", "promised", "is_estimate", "direction"))
 CHUNK = 500
 
 
@@ -167,6 +169,7 @@ async def _fill(
                 order_id=next(row[2] for row in queue if row[0] == f.backorder_id),
                 units=f.units,
                 complete=False,
+                **_NO_DATE_MOVE,
             )
             for f in partial
         ]

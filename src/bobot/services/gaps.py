@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
@@ -25,7 +25,7 @@ from bobot import sql
 from bobot.domain import alerts as alert_rules
 from bobot.domain import gaps as rules
 from bobot.errors import Conflict, InvalidInput, NotFound
-from bobot.models import Alert, AlertStatus, Event, WorkerCursor
+from bobot.models import Alert, AlertStatus
 from bobot.services import alert_store
 from bobot.services.base import SYSTEM, Actor, Deps
 from bobot.services.gap_facts import CANDIDATE_SQL, Facts, gather_facts
@@ -192,44 +192,6 @@ async def scan_after_change(product_ids: Iterable[int], *, deps: Deps) -> None:
 async def scan_job(deps: Deps) -> int:
     """The worker's periodic full scan: how many alerts opened or resolved."""
     return (await scan(deps=deps)).changed
-
-
-#: History the worker follows to scan soon after the storefront creates backorders.
-FOLLOWED_KINDS = (EventKind.BACKORDER_CREATED.value,)
-CURSOR = "gap_scan"
-FOLLOW_BATCH = 5000
-
-
-async def scan_recent_backorders(deps: Deps, *, settle: timedelta = timedelta(seconds=2)) -> int:
-    """Scan the products of backorders created since the last call; returns how many.
-
-    Reads the history past a cursor, so each change is scanned once whichever worker runs
-    it (the cursor row is claimed with SKIP LOCKED). Events younger than ``settle`` wait for
-    the next call: a transaction that took an earlier id may still be committing. The
-    periodic full scan catches anything this misses.
-    """
-    now = deps.now()
-    async with in_transaction():
-        cursor = await WorkerCursor.filter(name=CURSOR).select_for_update(skip_locked=True).first()
-        if cursor is None:
-            if await WorkerCursor.exists(name=CURSOR):
-                return 0  # another worker holds it
-            last = await Event.all().order_by("-id").first()
-            await WorkerCursor.create(name=CURSOR, position=last.id if last else 0, updated_at=now)
-            return 0
-        rows = await (
-            Event.filter(id__gt=cursor.position, at__lte=now - settle, kind__in=FOLLOWED_KINDS)
-            .order_by("id")
-            .limit(FOLLOW_BATCH)
-            .values_list("id", "product_id")
-        )
-        if not rows:
-            return 0
-        product_ids = sorted({product_id for _, product_id in rows if product_id is not None})
-        await scan(product_ids, deps=deps)
-        cursor.position, cursor.updated_at = rows[-1][0], now
-        await cursor.save(update_fields=["position", "updated_at"])
-    return len(product_ids)
 
 
 # --------------------------------------------------------------------------- staff actions

@@ -1,15 +1,24 @@
-"""The append-only history: one event per state change, written in the change's transaction."""
+"""The append-only history: one event per state change, written in the change's transaction.
+
+Recording routes each event (:mod:`bobot.outbox.routing`): the deliveries it causes (emails,
+Slack messages, webhooks, the worker's own jobs) are written in the same transaction, so a
+change and the news of it commit together or not at all.
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from bobot import sql
+from bobot.domain.events import PAYLOADS, EventPayload
+from bobot.outbox import routing
+from bobot.outbox.enqueue import enqueue, enqueue_per_backorder
 from bobot.services.base import Actor
 
 
@@ -53,6 +62,10 @@ class EventKind(str, Enum):
     SWITCH_APPROVED = "SWITCH_APPROVED"
     SWITCH_REJECTED = "SWITCH_REJECTED"
     SWITCH_EXPIRED = "SWITCH_EXPIRED"
+    WEBHOOK_SUBSCRIPTION_CREATED = "WEBHOOK_SUBSCRIPTION_CREATED"
+    WEBHOOK_SUBSCRIPTION_UPDATED = "WEBHOOK_SUBSCRIPTION_UPDATED"
+    WEBHOOK_SUBSCRIPTION_DELETED = "WEBHOOK_SUBSCRIPTION_DELETED"
+    DELIVERY_RETRIED = "DELIVERY_RETRIED"
 
 
 @dataclass(slots=True)
@@ -68,6 +81,45 @@ class PendingEvent:
     subject_type: str
     subject_id: int
     data: dict[str, Any]
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def typed_event(
+    payload: EventPayload,
+    *,
+    actor: Actor,
+    at: datetime,
+    subject_id: int,
+    product_id: int | None = None,
+) -> PendingEvent:
+    """An event whose data is a typed payload (:mod:`bobot.domain.events`): its kind and
+    subject type come from the payload's type."""
+    return PendingEvent(
+        at,
+        payload.KIND,
+        actor.kind,
+        actor.id,
+        actor.channel,
+        product_id,
+        payload.SUBJECT,
+        subject_id,
+        payload.as_data(),
+    )
+
+
+def serialise(event: PendingEvent) -> dict[str, Any]:
+    """An event as JSON values: its envelope, the version of its kind's payload type (0 for
+    a kind not typed yet) and its data."""
+    payload = PAYLOADS.get(event.kind)
+    return {
+        "kind": event.kind,
+        "version": payload.VERSION if payload else 0,
+        "at": event.at.isoformat(),
+        "actor": {"kind": event.actor_kind, "id": event.actor_id, "channel": event.channel},
+        "subject": {"type": event.subject_type, "id": event.subject_id},
+        "product_id": event.product_id,
+        "data": event.data,
+    }
 
 
 def event(
@@ -100,8 +152,11 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-async def record(events: Sequence[PendingEvent]) -> None:
-    """Write events inside the caller's transaction (one batch, however many)."""
+async def record(
+    events: Sequence[PendingEvent], *, context: routing.RoutingContext | None = None
+) -> None:
+    """Write events inside the caller's transaction (one batch, however many), and the
+    deliveries they cause (one more statement, when any event is routed or published)."""
     if not events:
         return
     times = {at: sql.adapt(at) for at in {e.at for e in events}}  # mostly one timestamp
@@ -112,6 +167,10 @@ async def record(events: Sequence[PendingEvent]) -> None:
         for e in events
     ]  # fmt: skip
     await sql.insert_rows("event", _COLUMNS, rows, adapted=True)
+    context = context or routing.current()
+    deliveries = [d for e in events for d in routing.route(e, context)]
+    published = [w for e in events if (w := routing.webhook_event(e)) is not None]
+    await enqueue(deliveries, published, now=max(e.at for e in events))
 
 
 async def record_per_backorder(
@@ -138,3 +197,22 @@ async def record_per_backorder(
     )
     params = [at, kind.value, actor.kind, actor.id, actor.channel, *values, sql.ids(backorder_ids)]
     await sql.execute(statement, params)
+    payload = PAYLOADS.get(kind.value)
+    if payload is not None and payload.PUBLIC is not None:
+        public: dict[str, str] = {}
+        public_values: list[Any] = []
+        given = iter(values)
+        for key, expression in data.items():
+            named = [next(given) for _ in range(expression.count("?"))]
+            if key in payload.__dataclass_fields__:
+                public[key] = expression
+                public_values += named
+        await enqueue_per_backorder(
+            payload.PUBLIC,
+            backorder_ids,
+            public,
+            public_values,
+            version=payload.VERSION,
+            key_prefix=f"msg_{uuid.uuid4().hex}",
+            at=at,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain import events
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import WaitlistEntry, WaitlistStatus
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
@@ -15,7 +16,7 @@ from bobot.services.base import (
     product_by_sku,
     require_quantity,
 )
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 from bobot.services.invitations import release_invitation
 from bobot.services.orders import validate_email
 
@@ -42,15 +43,12 @@ async def join_waitlist(
         )
         await record(
             [
-                event(
-                    EventKind.WAITLIST_JOINED,
+                typed_event(
+                    events.WaitlistJoined(email=email, quantity=quantity),
                     actor=actor,
                     at=now,
-                    subject_type="waitlist_entry",
                     subject_id=entry.id,
                     product_id=product.id,
-                    email=email,
-                    quantity=quantity,
                 )
             ]
         )
@@ -77,14 +75,12 @@ async def leave_waitlist(*, entry_id: int, actor: Actor, deps: Deps) -> Waitlist
             await release_invitation(entry, actor=actor, deps=deps)
         await record(
             [
-                event(
-                    EventKind.WAITLIST_LEFT,
+                typed_event(
+                    events.WaitlistLeft(email=entry.email),
                     actor=actor,
                     at=now,
-                    subject_type="waitlist_entry",
                     subject_id=entry.id,
                     product_id=entry.product_id,
-                    email=entry.email,
                 )
             ]
         )

@@ -1,0 +1,376 @@
+"""Typed, versioned payloads of history events (pure: no framework imports).
+
+Each event kind has one payload type. ``PUBLIC`` names the webhook event a kind is published
+as (None: internal only); a public payload is what a webhook carries under ``data``, besides
+the ids of its subject and product, and nothing more: the fields declared here are the whole
+public contract (``docs/events/*.json`` are generated from them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Union, get_type_hints
+
+
+@dataclass(frozen=True, slots=True)
+class EventPayload:
+    KIND: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+    SUBJECT: ClassVar[str] = ""  # subject_type of the events of this kind
+    PUBLIC: ClassVar[str | None] = None  # webhook event name
+
+    def as_data(self) -> dict[str, Any]:
+        """The event's data as stored in the history (JSON values)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced(EventPayload):
+    KIND = "ORDER_PLACED"
+    SUBJECT = "order"
+    PUBLIC = "order.placed"
+    number: str
+    #: [sku, quantity, from stock, backordered] per line (the history's compact form)
+    lines: list[list[str | int]]
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderCreated(EventPayload):
+    KIND = "BACKORDER_CREATED"
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.created"
+    order_id: int
+    quantity: int
+    promised: str  # ISO date
+    expected: str  # ISO date
+    is_estimate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderAllocated(EventPayload):
+    KIND = "BACKORDER_ALLOCATED"
+    VERSION = 2
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.allocated"
+    order_id: int
+    units: int
+    complete: bool  # every unit it waited for is now allocated
+    #: A complete fill's new date (null for a partial one, whose date moves on its own
+    #: backorder.eta_changed): as a date change says it.
+    previous: str | None
+    expected: str | None
+    promised: str | None
+    is_estimate: bool | None
+    direction: str | None  # EARLIER, LATER or SAME
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderEtaChanged(EventPayload):
+    KIND = "BACKORDER_ETA_CHANGED"
+    VERSION = 2
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.eta_changed"
+    order_id: int
+    previous: str
+    expected: str
+    promised: str
+    is_estimate: bool
+    direction: str  # EARLIER, LATER or SAME
+
+
+@dataclass(frozen=True, slots=True)
+class DelayNoticeSent(EventPayload):
+    KIND = "DELAY_NOTICE_SENT"
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.delay_notice_sent"
+    order_id: int
+    number: int  # 1 for the backorder's first notice
+    notice: str  # FIRST (silence accepts it) or EXPRESS (cancelled without a yes)
+    new_date: str | None  # null: no date known yet
+    deadline: str  # ISO date the answer is due by
+    late: bool  # sent on or after the date it had to precede
+
+
+@dataclass(frozen=True, slots=True)
+class DelayAnswered(EventPayload):
+    KIND = "DELAY_ANSWERED"
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.delay_answered"
+    order_id: int
+    accepted: bool
+    by: str  # customer or silence
+    new_date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DelayCleared(EventPayload):
+    KIND = "DELAY_CLEARED"
+    SUBJECT = "backorder"
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DelayDeadlinePassed(EventPayload):
+    KIND = "DELAY_DEADLINE_PASSED"
+    SUBJECT = "backorder"
+    order_id: int
+    deadline: str
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderDelayed(EventPayload):
+    KIND = "BACKORDER_DELAYED"
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.delayed"
+    order_id: int
+    promised: str
+    expected: str
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderCancelled(EventPayload):
+    KIND = "BACKORDER_CANCELLED"
+    SUBJECT = "backorder"
+    PUBLIC = "backorder.cancelled"
+    order_id: int
+    quantity: int  # units cancelled now (a refund is due for them)
+    released: int  # allocated units given back to the queue
+    remaining: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCreated(EventPayload):
+    KIND = "PRODUCT_CREATED"
+    SUBJECT = "product"
+    sku: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductUpdated(ProductCreated):
+    KIND = "PRODUCT_UPDATED"
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierCreated(EventPayload):
+    KIND = "SUPPLIER_CREATED"
+    SUBJECT = "supplier"
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierUpdated(SupplierCreated):
+    KIND = "SUPPLIER_UPDATED"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyChanged(EventPayload):
+    KIND = "POLICY_CHANGED"
+    SUBJECT = "product"
+    previous: dict[str, Any]  # policy, limit, endsAt before the change
+    policy: str
+    limit: int | None
+    endsAt: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierOfferSet(EventPayload):
+    KIND = "SUPPLIER_OFFER_SET"
+    SUBJECT = "supplier_offer"
+    supplier_id: int
+    unit_cost: str  # decimal as text
+    lead_time_days: int
+    rank: int
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistJoined(EventPayload):
+    KIND = "WAITLIST_JOINED"
+    SUBJECT = "waitlist_entry"
+    email: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistLeft(EventPayload):
+    KIND = "WAITLIST_LEFT"
+    SUBJECT = "waitlist_entry"
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistInvited(EventPayload):
+    KIND = "WAITLIST_INVITED"
+    SUBJECT = "waitlist_entry"
+    PUBLIC = "waitlist.invited"
+    units: int  # held for the entry
+    hold_until: str  # ISO timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistInviteExpired(EventPayload):
+    KIND = "WAITLIST_INVITE_EXPIRED"
+    SUBJECT = "waitlist_entry"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitlistClaimed(EventPayload):
+    KIND = "WAITLIST_CLAIMED"
+    SUBJECT = "waitlist_entry"
+    PUBLIC = "waitlist.claimed"
+    order_id: int
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSubscriptionCreated(EventPayload):
+    KIND = "WEBHOOK_SUBSCRIPTION_CREATED"
+    SUBJECT = "webhook_subscription"
+    url: str
+    events: list[str]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSubscriptionUpdated(WebhookSubscriptionCreated):
+    KIND = "WEBHOOK_SUBSCRIPTION_UPDATED"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSubscriptionDeleted(EventPayload):
+    KIND = "WEBHOOK_SUBSCRIPTION_DELETED"
+    SUBJECT = "webhook_subscription"
+    url: str
+    abandoned: int  # its deliveries still pending, marked FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRetried(EventPayload):
+    KIND = "DELIVERY_RETRIED"
+    SUBJECT = "delivery"
+    channel: str
+    kind: str
+    attempts: int  # attempts made before this retry
+
+
+PAYLOADS: dict[str, type[EventPayload]] = {
+    cls.KIND: cls
+    for cls in (
+        OrderPlaced,
+        BackorderCreated,
+        BackorderAllocated,
+        BackorderEtaChanged,
+        BackorderDelayed,
+        BackorderCancelled,
+        DelayNoticeSent,
+        DelayAnswered,
+        DelayCleared,
+        DelayDeadlinePassed,
+        ProductCreated,
+        ProductUpdated,
+        SupplierCreated,
+        SupplierUpdated,
+        PolicyChanged,
+        SupplierOfferSet,
+        WaitlistJoined,
+        WaitlistLeft,
+        WaitlistInvited,
+        WaitlistInviteExpired,
+        WaitlistClaimed,
+        WebhookSubscriptionCreated,
+        WebhookSubscriptionUpdated,
+        WebhookSubscriptionDeleted,
+        DeliveryRetried,
+    )
+}
+PUBLIC: dict[str, type[EventPayload]] = {c.PUBLIC: c for c in PAYLOADS.values() if c.PUBLIC}
+
+
+def public_data(
+    kind: str, subject_id: int, product_id: int | None, data: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """A history event as published: (webhook event name, data), or None when the kind is
+    internal. Only the payload type's fields are kept: a webhook carries no more than that."""
+    payload = PAYLOADS.get(kind)
+    if payload is None or payload.PUBLIC is None:
+        return None
+    public: dict[str, Any] = {f"{payload.SUBJECT}_id": subject_id}
+    if payload.SUBJECT != "product":
+        public["product_id"] = product_id
+    public.update({f.name: data.get(f.name) for f in fields(payload)})
+    return payload.PUBLIC, public
+
+
+# --------------------------------------------------------------------------- JSON Schema
+
+_SCALARS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    bool: {"type": "boolean"},
+    float: {"type": "number"},
+    type(None): {"type": "null"},
+}
+
+
+def _schema_of(hint: Any) -> dict[str, Any]:
+    if hint in _SCALARS:
+        return dict(_SCALARS[hint])
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return {"anyOf": [_schema_of(a) for a in typing.get_args(hint)]}
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return {"type": "array", "items": _schema_of(item)}
+    if dataclasses.is_dataclass(hint):
+        return _object_schema(hint)
+    raise TypeError(f"no JSON Schema for {hint!r}")
+
+
+def _object_schema(cls: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    hints = get_type_hints(cls)
+    properties = dict(extra or {})
+    properties.update({f.name: _schema_of(hints[f.name]) for f in fields(cls)})
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of the body of webhook event ``name`` (Standard Webhooks' shape:
+    ``type``, ``timestamp``, ``data``)."""
+    payload = PUBLIC[name]
+    ids: dict[str, Any] = {f"{payload.SUBJECT}_id": {"type": "integer"}}
+    if payload.SUBJECT != "product":
+        ids["product_id"] = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://bobot.example/events/{name}.v{payload.VERSION}.json",
+        "title": name,
+        "description": f"The body of the webhook event {name} (history kind {payload.KIND}).",
+        "type": "object",
+        "properties": {
+            "type": {"const": name},
+            "version": {"const": payload.VERSION},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "data": _object_schema(payload, ids),
+        },
+        "required": ["type", "version", "timestamp", "data"],
+        "additionalProperties": False,
+    }
+
+
+def schema_files() -> dict[str, str]:
+    """``docs/events/``: one JSON Schema per public event, as committed."""
+    import json
+
+    return {
+        f"{name}.json": json.dumps(json_schema(name), indent=2) + "\n" for name in sorted(PUBLIC)
+    }
