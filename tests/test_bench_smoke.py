@@ -77,6 +77,7 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert shortages["products"] == shortages["floor_products"]
     assert shortages["same_skus"] is True
     assert shortages["same_uncovered"] is True
+    assert shortages["same_as_pages"] is True
     assert shortages["service_s"] > 0 and shortages["floor_s"] > 0 and shortages["ratio"] > 0
     assert shortages["service_statements"] > 0
 
