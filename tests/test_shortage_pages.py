@@ -210,3 +210,19 @@ async def test_a_refresh_keeps_the_mark_of_a_change_still_being_written(pg_db):
     await task
     await _assert_pages_match_the_full_report(deps)
     assert (await shortage_summary.page(deps, first=5)).shortages[0].backordered == 9
+
+
+async def test_a_guarded_update_counts_its_own_rows_not_the_marks_its_triggers_write(db):
+    from tortoise.expressions import F
+
+    from bobot.models import Product
+
+    deps = make_deps()
+    product_id = await product(deps, "BARE")
+    await order(deps, "a@example.com", ("BARE", 6))
+    changed = await Product.filter(id=product_id, backordered__gte=1).update(
+        backordered=F("backordered") - 1
+    )
+    assert changed == 1
+    marks = await sql.fetch("SELECT product_id FROM shortage_stale")
+    assert marks == [(product_id,)]
