@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from bobot.domain.statuses import OPEN_PO, WAITING
 from bobot.models import Backorder, Order, PurchaseOrder, PurchaseOrderLine, WaitlistEntry
-from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
-from bobot.services.eta import FIFO_ORDER, WAITING
+from bobot.services.eta import FIFO_ORDER
 
 
 async def order_by_number(number: str) -> Order | None:
@@ -42,7 +42,7 @@ async def waitlists(product_ids: Sequence[int]) -> list[list[WaitlistEntry]]:
 async def open_purchase_orders(product_ids: Sequence[int]) -> list[list[PurchaseOrder]]:
     """Each product's open purchase orders, by expected date."""
     pairs = await PurchaseOrderLine.filter(
-        product_id__in=product_ids, purchase_order__status__in=list(OPEN_PO_STATUSES)
+        product_id__in=product_ids, purchase_order__status__in=list(OPEN_PO)
     ).values_list("product_id", "purchase_order_id")
     pos = {po.id: po for po in await PurchaseOrder.filter(id__in=[p for _, p in pairs])}
     groups: dict[int, list[PurchaseOrder]] = defaultdict(list)

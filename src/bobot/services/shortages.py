@@ -17,8 +17,9 @@ from typing import Any
 from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.domain.eta import Supply, eta_for_position
+from bobot.domain.statuses import OPEN_PO_SQL, WAITING_SQL
 from bobot.services.base import Deps
-from bobot.services.gap_facts import OPEN_PO_SQL, WAITING_SQL, as_datetime
+from bobot.services.gap_facts import as_datetime
 
 
 @dataclass(slots=True)  # not frozen, which costs a setattr per field: a report builds thousands
