@@ -13,6 +13,7 @@ the same statement that checks the table is up to date: one statement when nothi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,8 +65,23 @@ class Page:
 
 
 def basis(deps: Deps, today: date) -> str:
-    """What the stored lines were computed for: the day and the date rules."""
-    return f"{today.isoformat()} {deps.eta_rules(None, today=today)!r}"
+    """What the stored lines were computed for: the day and the date rules, written the
+    same way by every process (sets sorted), so that processes never rebuild in turn."""
+    rules = deps.eta_rules(None, today=today)
+    values = dataclasses.asdict(rules) if dataclasses.is_dataclass(rules) else vars(rules)
+    return json.dumps({"today": today.isoformat(), "rules": _stable(values)}, sort_keys=True)
+
+
+def _stable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_stable(v) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
 
 
 async def page(deps: Deps, *, first: int, after: Rank | None = None) -> Page:
