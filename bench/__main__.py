@@ -2,9 +2,10 @@
 
 1. The HTTP floors (Starlette JSON, bare strawberry ``{ hello }``), each served by uvicorn.
 2. For each database: generate the store, serve it with ``bobot serve`` and drive it from a
-   separate process at each concurrency, read the server's peak memory, then count SQL
-   statements per request and time the restock and the shortage report against their SQL
-   floors (in-process), and drain 10,000 webhook deliveries against a signed-POST floor.
+   separate process at each concurrency and under the mixed load (``bench.mixed``), read
+   the server's peak memory, then count SQL statements per request, time the restock and
+   the shortage report against their SQL floors (in-process), and drain 10,000 webhook
+   deliveries against a signed-POST floor.
 3. Write ``latest.json`` and ``latest.md`` (ratios to the floors, targets met or missed).
 """
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report, server
+from bench.mixed import STOREFRONT_CONCURRENCY as MIXED_CONCURRENCY
 from bench.pg import PostgresServer
 from bench.plan import FULL, SMOKE, Plan
 from bench.restock import summary as restock_summary
@@ -71,6 +73,32 @@ def load(
         f"p50 {result['p50_ms']:.1f} ms  p99 {result['p99_ms']:.1f} ms  errors {result['errors']}"
     )
     return result
+
+
+def measure_mixed(
+    target: server.Server, plan: Plan, manifest: Path, http: dict[str, Any]
+) -> dict[str, Any]:
+    """Scenario (a) at concurrency 16 while staff ask for shortages and receive a restock,
+    against (a) alone at the same concurrency (run just before, on the same server)."""
+    mixed: dict[str, Any] = run_json(
+        "bench.mixed",
+        target.url,
+        "--manifest",
+        str(manifest),
+        f"--duration={plan.duration}",
+        f"--warmup={plan.warmup}",
+        f"--max-requests={plan.max_requests}",
+    )
+    solo = http["product"][str(MIXED_CONCURRENCY)]
+    mixed["solo_p99_ms"] = solo["p99_ms"]
+    storefront = mixed["storefront"]
+    mixed["ratio"] = round(storefront["p99_ms"] / solo["p99_ms"], 2) if solo["p99_ms"] else 0.0
+    log(
+        f"  mixed        c={MIXED_CONCURRENCY:<3} {storefront['rps']:>8.1f} req/s  "
+        f"p99 {storefront['p99_ms']:.1f} ms ({mixed['ratio']}x solo)  "
+        f"restock {mixed['restock']['seconds']} s  shortages max {mixed['shortages']['max_ms']} ms"
+    )
+    return mixed
 
 
 def measure_floors(plan: Plan) -> dict[str, Any]:
@@ -127,6 +155,7 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
                     str(c): load(target, scenario, c, plan, manifest) for c in plan.concurrencies
                 }
                 http[scenario] = runs
+            mixed = measure_mixed(target, plan, manifest, http)
             peak = target.peak_rss_mb()
         finally:
             target.stop()
@@ -157,6 +186,7 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
         "http": http,
         "peak_rss_mb": peak,
         "statements": statements,
+        "mixed": mixed,
         "restock": restock,
         "outbox": outbox,
         "shortages": shortages,

@@ -10,7 +10,9 @@ checked to report the same SKUs with the same uncovered units (and the same olde
 and next purchase-order date).
 
 Each side runs once unmeasured, then ``--repeat`` times (3 by default); the median is
-reported. ``python -m bench.shortages MANIFEST`` prints the timings as JSON.
+reported. The report is also read page by page as staff read it (the kept table,
+:mod:`bobot.services.shortage_summary`) and checked to say the same, line for line.
+``python -m bench.shortages MANIFEST`` prints the timings as JSON.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from bench.sqllog import capture_sql
 from bobot import sql
 from bobot.config import Settings
 from bobot.db import connected
+from bobot.services import shortage_summary
 from bobot.services.base import Deps
 from bobot.services.eta import WAITING_SQL
 from bobot.services.gap_facts import OPEN_PO_SQL, as_datetime
-from bobot.services.shortages import Shortage, shortages
+from bobot.services.shortages import Shortage, rank_of, shortages
 
 T = TypeVar("T")
 Facts = dict[str, tuple[int, int, date | None]]  # SKU -> uncovered, oldest age days, next PO
@@ -84,6 +87,27 @@ def _floor_facts(rows: list[tuple[Any, ...]], today: date) -> Facts:
     return out
 
 
+async def _paged(deps: Deps) -> list[Shortage]:
+    """The whole report as staff page through it (pages of 100, read from the kept table)."""
+    found: list[Shortage] = []
+    after = None
+    while True:
+        page = await shortage_summary.page(deps, first=100, after=after)
+        found += page.shortages
+        if not page.has_next:
+            return found
+        after = rank_of(page.shortages[-1])
+
+
+def _lines(report: list[Shortage]) -> list[tuple[Any, ...]]:
+    return [
+        (s.sku, s.backordered, s.available, list(s.incoming), s.uncovered,
+         s.oldest_backorder_age_days, s.next_purchase_order_date, s.eta_for_new_order,
+         s.eta_is_estimate, s.severity)
+        for s in report
+    ]  # fmt: skip
+
+
 async def _timed(make: Callable[[], Awaitable[T]], repeat: int) -> tuple[T, list[float]]:
     """The result of an unmeasured first run, and the seconds of ``repeat`` more."""
     result = await make()
@@ -103,6 +127,7 @@ async def measure(manifest: dict[str, Any], repeat: int = 3) -> dict[str, Any]:
         today = deps.today()
         report, service = await _timed(lambda: shortages(deps), repeat)
         rows, floor_runs = await _timed(lambda: floor(today), repeat)
+        paged = await _paged(deps)
     mine, theirs = _service_facts(report), _floor_facts(rows, today)
     common = mine.keys() & theirs.keys()
     service_s, floor_s = statistics.median(service), statistics.median(floor_runs)
@@ -119,6 +144,7 @@ async def measure(manifest: dict[str, Any], repeat: int = 3) -> dict[str, Any]:
         "same_skus": mine.keys() == theirs.keys(),
         "same_uncovered": all(mine[k][0] == theirs[k][0] for k in common),
         "same_oldest_and_next_po": all(mine[k][1:] == theirs[k][1:] for k in common),
+        "same_as_pages": _lines(paged) == _lines(report),
     }
 
 

@@ -50,6 +50,13 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
             _check_run(run)
     assert sqlite["peak_rss_mb"] > 0
 
+    mixed = sqlite["mixed"]
+    assert mixed["storefront"]["errors"] == 0, mixed["storefront"]["error_samples"]
+    assert mixed["storefront"]["requests"] > 0 and mixed["storefront"]["p99_ms"] > 0
+    assert mixed["shortages"]["requests"] > 0 and mixed["shortages"]["errors"] == 0
+    assert mixed["restock"]["ok"] is True
+    assert mixed["solo_p99_ms"] > 0 and mixed["ratio"] > 0
+
     counts = sqlite["statements"]
     assert counts["product"]["max"] > 0
     assert set(counts["products"]["by_page_size"]) == {"1", "50", "100"}
@@ -70,6 +77,7 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert shortages["products"] == shortages["floor_products"]
     assert shortages["same_skus"] is True
     assert shortages["same_uncovered"] is True
+    assert shortages["same_as_pages"] is True
     assert shortages["service_s"] > 0 and shortages["floor_s"] > 0 and shortages["ratio"] > 0
     assert shortages["service_statements"] > 0
 
@@ -78,5 +86,8 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert "| sqlite | (a) product(sku) availability | 16 |" in table
     assert "| sqlite | (d) shortages(first: 50), staff | 16 |" in table
     assert "## Shortage report (in-process)" in table
+    assert "## Mixed load" in table
+    assert "(a) p99 in the mixed load <= 2x its p99 alone (c=16)" in table
+    assert "(d) >= 0.20 F at c=1" in table
     assert "shortages within 3x of its SQL floor" in table
     assert "## Targets" in table

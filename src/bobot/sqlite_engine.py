@@ -48,7 +48,24 @@ def is_read(statement: str) -> bool:
 
 
 class InlineReadConnection(aiosqlite.Connection):
-    """aiosqlite's connection, answering reads on the calling thread."""
+    """aiosqlite's connection, answering reads on the calling thread.
+
+    It also counts only the rows a statement changes itself: Tortoise reports a statement's
+    changes as the growth of ``total_changes``, which includes rows written by the triggers
+    it fires (the shortage report's marks), and guarded updates check that count.
+    """
+
+    _direct_changes = 0
+
+    @property
+    def total_changes(self) -> int:
+        return self._direct_changes
+
+    def _execute_fetchall(self, sql: str, parameters: Any) -> Iterable[sqlite3.Row]:
+        cursor = self._conn.execute(sql, parameters)
+        rows = cursor.fetchall()
+        self._direct_changes += max(cursor.rowcount, 0)
+        return rows
 
     # aiosqlite types it as its awaitable Result; Tortoise only awaits it.
     async def execute_fetchall(  # type: ignore[override]

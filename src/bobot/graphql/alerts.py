@@ -30,38 +30,41 @@ from bobot.graphql.types.alerts import (
     SupplierSwitch,
     SwitchStatus,
 )
-from bobot.services import gaps, shortages, switches
+from bobot.services import gaps, shortage_summary, shortages, switches
 
 
 def _errors() -> list[UserError]:
     return []
 
 
-def _page_shortages(items: list[shortages.Shortage], first: int, after: str | None) -> Connection:
+def _rank(cursor: str) -> shortages.Rank:
+    """The rank a shortage cursor names (severity, uncovered, age, SKU)."""
+    try:
+        severity, uncovered, age, sku = decode_cursor(cursor).split(":", 3)
+        return int(severity), int(uncovered), int(age), sku
+    except ValueError:
+        raise GraphQLError("Invalid cursor.", extensions={"code": "BAD_USER_INPUT"}) from None
+
+
+def _cursor(shortage: shortages.Shortage) -> str:
+    return encode_cursor(":".join(str(part) for part in shortages.rank_of(shortage)))
+
+
+async def _page_shortages(info: Info, first: int, after: str | None) -> Connection[Shortage]:
     check_first(first)
-    start = 0
-    if after is not None:
-        sku = decode_cursor(after)
-        positions = [i for i, s in enumerate(items) if s.sku == sku]
-        if not positions:
-            raise GraphQLError("Invalid cursor.", extensions={"code": "BAD_USER_INPUT"})
-        start = positions[0] + 1
-    page = items[start : start + first]
-    edges = [Edge(cursor=encode_cursor(s.sku), node=Shortage(data=s)) for s in page]
-    total = len(items)
-
-    async def count() -> int:
-        return total
-
+    page = await shortage_summary.page(
+        info.context.deps, first=first, after=None if after is None else _rank(after)
+    )
+    edges = [Edge(cursor=_cursor(s), node=Shortage(data=s)) for s in page.shortages]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=start + first < total,
-            has_previous_page=start > 0,
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        _count=count,
+        _count=shortage_summary.count,
     )
 
 
@@ -71,7 +74,7 @@ class AlertsQuery:
     async def shortages(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[Shortage]:
-        return _page_shortages(await shortages.shortages(info.context.deps), first, after)
+        return await _page_shortages(info, first, after)
 
     @strawberry.field(permission_classes=STAFF, description="Alerts, newest first.")
     async def alerts(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -15,19 +14,12 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from bobot import models as m
-from bobot.domain.eta import Supply
-from bobot.models.purchasing import OPEN_PO_STATUSES
-from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
-from bobot.services.eta import FIFO_ORDER, WAITING
-from bobot.services.supply import supply_and_lead
+from bobot.services import reads
+from bobot.services.availability import ProductSupply, supply_by_product
+
+__all__ = ["Loaders", "ProductSupply", "by_id", "many_by"]
 
 M = TypeVar("M", bound=Model)
-
-
-@dataclass(frozen=True, slots=True)
-class ProductSupply:
-    supply: list[Supply]
-    lead_days: int | None
 
 
 def by_id(model: type[M]) -> DataLoader[int, M | None]:
@@ -46,39 +38,6 @@ def many_by(model: type[M], key: str, order: str = "id") -> DataLoader[int, list
         return [groups.get(k, []) for k in keys]
 
     return DataLoader(load_fn=load)
-
-
-def many_by_filtered(
-    model: type[M], key: str, order: tuple[str, ...], **filters: Any
-) -> DataLoader[int, list[M]]:
-    async def load(keys: list[int]) -> Sequence[list[M]]:
-        groups: dict[Any, list[M]] = defaultdict(list)
-        for row in await model.filter(**{f"{key}__in": keys}, **filters).order_by(*order):
-            groups[getattr(row, key)].append(row)
-        return [groups.get(k, []) for k in keys]
-
-    return DataLoader(load_fn=load)
-
-
-async def _open_pos_by_product(ids: list[int]) -> Sequence[list[m.PurchaseOrder]]:
-    pairs = await m.PurchaseOrderLine.filter(
-        product_id__in=ids, purchase_order__status__in=list(OPEN_PO_STATUSES)
-    ).values_list("product_id", "purchase_order_id")
-    pos = {
-        po.id: po
-        for po in await m.PurchaseOrder.filter(id__in=[p for _, p in pairs]).order_by(
-            "expected_date", "id"
-        )
-    }
-    groups: dict[int, list[m.PurchaseOrder]] = defaultdict(list)
-    for product_id, po_id in pairs:
-        groups[product_id].append(pos[po_id])
-    return [sorted(groups.get(i, []), key=lambda po: (po.expected_date, po.id)) for i in ids]
-
-
-async def _load_supply(ids: list[int]) -> Sequence[ProductSupply]:
-    supply, leads = await supply_and_lead(ids)
-    return [ProductSupply(supply.get(i, []), leads.get(i)) for i in ids]
 
 
 class Loaders:
@@ -108,20 +67,15 @@ class Loaders:
 
     @cached_property
     def supply_by_product(self) -> DataLoader[int, ProductSupply]:
-        return DataLoader(load_fn=_load_supply)
+        return DataLoader(load_fn=supply_by_product)
 
     @cached_property
     def open_backorders_by_product(self) -> DataLoader[int, list[m.Backorder]]:
-        return many_by_filtered(m.Backorder, "product_id", FIFO_ORDER, status__in=list(WAITING))
+        return DataLoader(load_fn=reads.queues)
 
     @cached_property
     def waitlist_by_product(self) -> DataLoader[int, list[m.WaitlistEntry]]:
-        return many_by_filtered(
-            m.WaitlistEntry,
-            "product_id",
-            ("created_at", "id"),
-            status__in=list(ACTIVE_WAITLIST_STATUSES),
-        )
+        return DataLoader(load_fn=reads.waitlists)
 
     @cached_property
     def consent_by_backorder(self) -> DataLoader[int, list[m.BackorderConsent]]:
@@ -129,7 +83,7 @@ class Loaders:
 
     @cached_property
     def open_pos_by_product(self) -> DataLoader[int, list[m.PurchaseOrder]]:
-        return DataLoader(load_fn=_open_pos_by_product)
+        return DataLoader(load_fn=reads.open_purchase_orders)
 
     @cached_property
     def lines_by_order(self) -> DataLoader[int, list[m.OrderLine]]:

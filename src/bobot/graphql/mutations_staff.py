@@ -23,7 +23,6 @@ from bobot.graphql.types import (
     Supplier,
     SupplierOffer,
 )
-from bobot.models import Backorder as BackorderRow
 from bobot.models import Order as OrderRow
 from bobot.models import PurchaseOrderStatus as DomainPoStatus
 from bobot.services import backorders, catalog, purchasing, stock
@@ -33,10 +32,15 @@ def _errors() -> list[UserError]:
     return []
 
 
-async def _filled(fills: list[Fill]) -> list[Backorder]:
-    ids = [f.backorder_id for f in fills]
-    rows = {r.id: r for r in await BackorderRow.filter(id__in=ids)} if ids else {}
-    return [Backorder.of(rows[i]) for i in ids]
+def _filled_ids(fills: list[Fill]) -> tuple[int, ...]:
+    return tuple(f.backorder_id for f in fills)
+
+
+async def _filled(info: Info, ids: tuple[int, ...]) -> list[Backorder]:
+    """The backorders a receipt filled, read only when the answer asks for them (a restock
+    can fill thousands)."""
+    rows = await info.context.loaders.backorder_by_id.load_many(list(ids)) if ids else []
+    return [Backorder.of(row) for row in rows if row is not None]
 
 
 @strawberry.input
@@ -49,7 +53,12 @@ class ReceiveStockInput:
 @strawberry.type
 class ReceiveStockPayload:
     product: Product | None = None
-    filled_backorders: list[Backorder] = strawberry.field(default_factory=list)
+    filled: strawberry.Private[tuple[int, ...]] = ()
+
+    @strawberry.field
+    async def filled_backorders(self, info: Info) -> list[Backorder]:
+        return await _filled(info, self.filled)
+
     user_errors: list[UserError] = strawberry.field(default_factory=_errors)
 
 
@@ -171,7 +180,12 @@ class ReceivePurchaseOrderInput:
 @strawberry.type
 class PurchaseOrderPayload:
     purchase_order: PurchaseOrder | None = None
-    filled_backorders: list[Backorder] = strawberry.field(default_factory=list)
+    filled: strawberry.Private[tuple[int, ...]] = ()
+
+    @strawberry.field
+    async def filled_backorders(self, info: Info) -> list[Backorder]:
+        return await _filled(info, self.filled)
+
     user_errors: list[UserError] = strawberry.field(default_factory=_errors)
 
 
@@ -194,7 +208,7 @@ class StaffMutation:
         )
         return ReceiveStockPayload(
             product=Product.of(receipt.product, info.context),
-            filled_backorders=await _filled(receipt.fills),
+            filled=_filled_ids(receipt.fills),
         )
 
     @strawberry.mutation(permission_classes=STAFF)
@@ -324,6 +338,4 @@ class StaffMutation:
             actor=info.context.viewer.actor,
             deps=info.context.deps,
         )
-        return PurchaseOrderPayload(
-            purchase_order=PurchaseOrder(row=po), filled_backorders=await _filled(fills)
-        )
+        return PurchaseOrderPayload(purchase_order=PurchaseOrder(row=po), filled=_filled_ids(fills))

@@ -3,50 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import strawberry
-from tortoise.expressions import F, Q
 
 from bobot import models as m
-from bobot.domain.availability import StockStatus as DomainStockStatus
 from bobot.graphql.context import Info
 from bobot.graphql.enums import BackorderStatus, PurchaseOrderStatus, StockStatus
 from bobot.graphql.pagination import Connection, paginate
 from bobot.graphql.permissions import SHOP, STAFF
 from bobot.graphql.types import (
-    PRODUCT_COLUMNS,
     Backorder,
     Cancellation,
     HistoryEvent,
     Order,
     Product,
     ProductLike,
-    ProductRow,
     PurchaseOrder,
     Supplier,
     WaitlistEntry,
-    needs_supply,
 )
-from bobot.services import consent
+from bobot.services import catalog, consent, reads
+from bobot.services.availability import needs_supply
 from bobot.services.base import int_column
-
-
-def _backorder_open(now: datetime) -> Q:
-    """SQL twin of :func:`bobot.domain.availability.backorder_room` > 0."""
-    return (
-        Q(backorder_policy=m.BackorderPolicy.ALLOW)
-        & (Q(backorder_limit__isnull=True) | Q(backorder_limit__gt=F("backordered")))
-        & (Q(backorders_end_at__isnull=True) | Q(backorders_end_at__gt=now))
-    )
-
-
-def _status_filter(status: DomainStockStatus, now: datetime) -> Q:
-    if status is DomainStockStatus.IN_STOCK:
-        return Q(available__gt=0)
-    if status is DomainStockStatus.BACKORDER:
-        return Q(available=0) & _backorder_open(now)
-    return Q(available=0) & ~_backorder_open(now)
+from bobot.services.catalog import PRODUCT_COLUMNS, ProductRow
 
 
 async def _prefetch_supply(info: Info, rows: Sequence[ProductLike]) -> None:
@@ -74,10 +53,9 @@ class DelayNotices:
 class Query:
     @strawberry.field(description="A product by SKU: public availability, staff details.")
     async def product(self, info: Info, sku: str) -> Product | None:
-        found = await m.Product.filter(sku=sku).limit(1).values(*PRODUCT_COLUMNS)
-        if not found:
+        row = await catalog.product_row(sku)
+        if row is None:
             return None
-        row = ProductRow(**found[0])
         await _prefetch_supply(info, [row])
         return Product.of(row, info.context)
 
@@ -90,12 +68,7 @@ class Query:
         status: StockStatus | None = None,  # type: ignore[valid-type]
         search: str | None = None,
     ) -> Connection[Product]:
-        query = m.Product.all()
-        if status is not None:
-            query = query.filter(_status_filter(status, info.context.deps.now()))
-        if search:
-            term = search.strip()[:100]
-            query = query.filter(Q(sku__icontains=term) | Q(name__icontains=term))
+        query = catalog.products_query(status=status, search=search, now=info.context.deps.now())
         page = await paginate(
             query, first=first, after=after, key="sku", values=PRODUCT_COLUMNS,
             node=lambda values: Product.of(ProductRow(**values), info.context),
@@ -105,7 +78,7 @@ class Query:
 
     @strawberry.field(permission_classes=SHOP)
     async def order(self, number: str) -> Order | None:
-        row = await m.Order.get_or_none(number=number)
+        row = await reads.order_by_number(number)
         return Order.of(row) if row else None
 
     @strawberry.field(permission_classes=STAFF, description="Backorders, oldest first.")

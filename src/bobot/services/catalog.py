@@ -1,16 +1,20 @@
-"""Products, their backorder policy, suppliers and supplier offers (staff)."""
+"""Products, their backorder policy, suppliers and supplier offers (staff), and the reads of
+products every door shares."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bobot.domain import events
-from bobot.domain.availability import Policy
+from bobot.domain.availability import Policy, StockStatus
 from bobot.errors import InvalidInput, NotFound
 from bobot.models import Product, Supplier, SupplierOffer
 from bobot.services.base import Actor, Deps, product_by_sku, require_text
@@ -208,3 +212,67 @@ async def set_supplier_offer(
         # The fallback estimate depends on the best lead time.
         await recompute_etas([product.id], actor=actor, deps=deps)
     return offer
+
+
+# --------------------------------------------------------------------------- reads
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    """What product reads need of a row, read without building a model object (lists)."""
+
+    id: int
+    sku: str
+    name: str
+    category: str
+    price: Decimal
+    backorder_policy: Policy
+    backorder_limit: int | None
+    backorders_end_at: datetime | None
+    safety_stock: int
+    on_hand: int
+    allocated: int
+    available: int
+    held: int
+    backordered: int
+    incoming: int
+
+
+PRODUCT_COLUMNS = tuple(f.name for f in fields(ProductRow))
+
+
+async def product_row(sku: str) -> ProductRow | None:
+    """A product by SKU, or None. One statement."""
+    found = await Product.filter(sku=sku).limit(1).values(*PRODUCT_COLUMNS)
+    return ProductRow(**found[0]) if found else None
+
+
+def _backorder_open(now: datetime) -> Q:
+    """SQL twin of :func:`bobot.domain.availability.backorder_room` > 0."""
+    return (
+        Q(backorder_policy=Policy.ALLOW)
+        & (Q(backorder_limit__isnull=True) | Q(backorder_limit__gt=F("backordered")))
+        & (Q(backorders_end_at__isnull=True) | Q(backorders_end_at__gt=now))
+    )
+
+
+def _status_filter(status: StockStatus, now: datetime) -> Q:
+    if status is StockStatus.IN_STOCK:
+        return Q(available__gt=0)
+    if status is StockStatus.BACKORDER:
+        return Q(available=0) & _backorder_open(now)
+    return Q(available=0) & ~_backorder_open(now)
+
+
+def products_query(
+    *, status: StockStatus | None, search: str | None, now: datetime
+) -> QuerySet[Product]:
+    """Products showing ``status`` now, whose SKU or name contains ``search`` (unordered:
+    the caller pages it)."""
+    query = Product.all()
+    if status is not None:
+        query = query.filter(_status_filter(StockStatus(status), now))
+    if search:
+        term = search.strip()[:100]
+        query = query.filter(Q(sku__icontains=term) | Q(name__icontains=term))
+    return query

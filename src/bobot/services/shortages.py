@@ -1,17 +1,25 @@
-"""The shortage report: every product whose backorders wait, worst first."""
+"""The shortage report: every product whose backorders wait, worst first.
+
+:func:`compute` works the report out from the backorders, purchase orders and offers (two
+statements, whatever the count): for the whole store, or for a few products.
+:func:`shortages` is the whole report in order. Pages are read from the report kept as a
+table (:mod:`bobot.services.shortage_summary`), which :func:`compute` keeps up to date.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.domain.eta import Supply, eta_for_position
+from bobot.domain.statuses import OPEN_PO_SQL, WAITING_SQL
 from bobot.services.base import Deps
-from bobot.services.gap_facts import OPEN_PO_SQL, WAITING_SQL, as_datetime
+from bobot.services.gap_facts import as_datetime
 
 
 @dataclass(slots=True)  # not frozen, which costs a setattr per field: a report builds thousands
@@ -29,6 +37,30 @@ class Shortage:
     severity: int
 
 
+#: Where a shortage stands in the report, worst first: severity, then uncovered units, then
+#: the oldest backorder's age (each descending), then the SKU.
+Rank = tuple[int, int, int, str]
+
+
+def rank_of(shortage: Shortage) -> Rank:
+    return (
+        shortage.severity,
+        shortage.uncovered,
+        shortage.oldest_backorder_age_days,
+        shortage.sku,
+    )
+
+
+def sort_key(shortage: Shortage) -> tuple[int, int, int, str]:
+    """Ascending sort key of the report's order (see :data:`Rank`)."""
+    return (
+        -shortage.severity,
+        -shortage.uncovered,
+        -shortage.oldest_backorder_age_days,
+        shortage.sku,
+    )
+
+
 #: Waiting backorders are grouped by product before the join: grouping the joined rows by
 #: the product's columns took a third longer on PostgreSQL.
 _SHORT_PRODUCTS = """
@@ -37,8 +69,9 @@ SELECT p.id, p.sku, p.available, p.backordered, b.oldest,
          WHERE o.product_id = p.id AND o.active = ?)
   FROM product p
   LEFT JOIN (SELECT product_id, MIN(created_at) AS oldest FROM backorder
-              WHERE status IN {waiting} GROUP BY product_id) b ON b.product_id = p.id
- WHERE p.backordered > 0
+              WHERE status IN {waiting}{only_backorders} GROUP BY product_id) b
+         ON b.product_id = p.id
+ WHERE p.backordered > 0{only_products}
 """
 
 _SHORT_INCOMING = """
@@ -46,25 +79,59 @@ SELECT l.product_id, po.expected_date, SUM(l.quantity - l.quantity_received)
   FROM purchase_order_line l
   JOIN purchase_order po ON po.id = l.purchase_order_id
   JOIN product p ON p.id = l.product_id
- WHERE p.backordered > 0 AND po.status IN {open_po} AND l.quantity > l.quantity_received
+ WHERE p.backordered > 0 AND po.status IN {open_po} AND l.quantity > l.quantity_received{only}
  GROUP BY l.product_id, po.expected_date
  ORDER BY l.product_id, po.expected_date
 """
 
 
-async def shortages(deps: Deps) -> list[Shortage]:
-    """Every product whose backorders wait, worst first. Two statements, whatever the count."""
-    products = await sql.fetch(_SHORT_PRODUCTS.format(waiting=WAITING_SQL), [True])
-    incoming_rows = await sql.fetch(_SHORT_INCOMING.format(open_po=OPEN_PO_SQL))
+async def _read(
+    product_ids: Collection[int] | None,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    if product_ids is None:
+        products = await sql.fetch(
+            _SHORT_PRODUCTS.format(waiting=WAITING_SQL, only_backorders="", only_products=""),
+            [True],
+        )
+        incoming = await sql.fetch(_SHORT_INCOMING.format(open_po=OPEN_PO_SQL, only=""))
+        return products, incoming
+    ids = sql.ids(sorted(product_ids))
+    products = await sql.fetch(
+        _SHORT_PRODUCTS.format(
+            waiting=WAITING_SQL,
+            only_backorders=f" AND {sql.in_ids('product_id')}",
+            only_products=f" AND {sql.in_ids('p.id')}",
+        ),
+        [True, ids, ids],
+    )
+    incoming = await sql.fetch(
+        _SHORT_INCOMING.format(open_po=OPEN_PO_SQL, only=f" AND {sql.in_ids('l.product_id')}"),
+        [ids],
+    )
+    return products, incoming
+
+
+async def compute(
+    deps: Deps, product_ids: Collection[int] | None = None, *, today: date | None = None
+) -> list[Shortage]:
+    """The shortages of the products given (None: every product), in no particular order.
+
+    Products without waiting backorders have none. Two statements, whatever the count.
+    """
+    if product_ids is not None and not product_ids:
+        return []
+    products, incoming_rows = await _read(product_ids)
     incoming: dict[int, list[Supply]] = defaultdict(list)
     for product_id, expected, quantity in incoming_rows:
         incoming[product_id].append(Supply(sql.as_date(expected), int(quantity)))
-    today = deps.today()
-    rules_by_lead = {lead: deps.eta_rules(lead) for lead in {row[5] for row in products}}
+    today = today if today is not None else deps.today()
+    rules_by_lead = {
+        lead: deps.eta_rules(lead, today=today) for lead in {row[5] for row in products}
+    }
     result: list[Shortage] = []
     no_supply: tuple[Supply, ...] = ()  # shared by every product without supply: immutable
     for product_id, sku, available, backordered, oldest, lead in products:
-        supply = incoming.get(product_id, no_supply)  # by expected date
+        supply = incoming.get(product_id, no_supply)
         uncovered = max(backordered - sum(s.quantity for s in supply), 0)
         age = (today - as_datetime(oldest).date()).days if oldest is not None else 0
         late_units = sum(s.quantity for s in supply if s.expected_date < today)
@@ -91,5 +158,12 @@ async def shortages(deps: Deps) -> list[Shortage]:
                 ),
             )
         )
-    result.sort(key=lambda s: (-s.severity, -s.uncovered, -s.oldest_backorder_age_days, s.sku))
+    return result
+
+
+async def shortages(deps: Deps) -> list[Shortage]:
+    """Every product whose backorders wait, worst first, worked out from the store (two
+    statements, whatever the count)."""
+    result = await compute(deps)
+    result.sort(key=sort_key)
     return result

@@ -5,15 +5,12 @@ circle (a product lists its backorders, a backorder names its product).
 """
 
 from bobot.graphql.types.catalog import (
-    PRODUCT_COLUMNS,
     Availability,
     Product,
     ProductLike,
-    ProductRow,
     Supplier,
     SupplierOffer,
     availability_of,
-    needs_supply,
     product_of,
 )
 from bobot.graphql.types.history import Actor, HistoryEvent
@@ -29,6 +26,8 @@ from bobot.graphql.types.orders import (
     order_of,
 )
 from bobot.graphql.types.purchasing import PurchaseOrder, PurchaseOrderLine
+from bobot.services.availability import needs_supply
+from bobot.services.catalog import PRODUCT_COLUMNS, ProductRow
 
 __all__ = [
     "PRODUCT_COLUMNS",

@@ -1,8 +1,11 @@
-"""Catalog types: products and what shoppers see of them, suppliers and their offers."""
+"""Catalog types: products and what shoppers see of them, suppliers and their offers.
+
+What a shopper sees is decided by :mod:`bobot.services.availability`, the same for every
+door; the types here only shape it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,13 +14,13 @@ import strawberry
 
 from bobot import models as m
 from bobot.domain import availability as rules
-from bobot.domain.availability import Policy
-from bobot.domain.eta import eta_for_position
 from bobot.graphql.context import Context, Info
 from bobot.graphql.enums import BackorderPolicy, OutOfStockReason, StockStatus
-from bobot.graphql.loaders import ProductSupply
 from bobot.graphql.permissions import STAFF
-from bobot.services.base import Deps, terms_of
+from bobot.services import availability
+from bobot.services.availability import ProductSupply, needs_supply
+from bobot.services.base import Deps
+from bobot.services.catalog import ProductRow
 
 if TYPE_CHECKING:
     from bobot.graphql.types.orders import Backorder, WaitlistEntry
@@ -44,49 +47,11 @@ class Availability:
     label: str = strawberry.field(description='Ready to show, e.g. "In stock".')
 
 
-@dataclass(frozen=True, slots=True)
-class ProductRow:
-    """What product reads need of a row, read without building a model object (lists)."""
-
-    id: int
-    sku: str
-    name: str
-    category: str
-    price: Decimal
-    backorder_policy: Policy
-    backorder_limit: int | None
-    backorders_end_at: datetime | None
-    safety_stock: int
-    on_hand: int
-    allocated: int
-    available: int
-    held: int
-    backordered: int
-    incoming: int
-
-
-PRODUCT_COLUMNS = tuple(f.name for f in fields(ProductRow))
 ProductLike = m.Product | ProductRow
 
 
-def availability_of(row: ProductLike, supply: ProductSupply | None, deps: Deps) -> Availability:
-    now = deps.now()
-    today = deps.settings.calendar.today(now)
-    next_date, estimate = None, False
-    if supply is not None:
-        eta_rules = deps.eta_rules(supply.lead_days, today=today)
-        eta = eta_for_position(row.backordered + 1, supply.supply, eta_rules)
-        next_date = eta_rules.promise(eta, deps.settings.promise_margin_days)
-        estimate = eta.is_estimate
-    view = rules.availability(
-        available=row.available,
-        backordered=row.backordered,
-        terms=terms_of(row),
-        now=now,
-        in_stock_ship_date=deps.settings.calendar.add_ship_days(today, deps.settings.handling_days),
-        next_ship_date=next_date,
-        next_is_estimate=estimate,
-    )
+def shown(view: rules.Availability) -> Availability:
+    """The GraphQL type of a shopper's view, from :func:`bobot.services.availability`."""
     return Availability(
         status=view.status,
         quantity_available=view.quantity_available,
@@ -98,11 +63,8 @@ def availability_of(row: ProductLike, supply: ProductSupply | None, deps: Deps) 
     )
 
 
-def needs_supply(row: ProductLike, deps: Deps) -> bool:
-    if row.available > 0:
-        return False
-    room = rules.backorder_room(terms_of(row), row.backordered, deps.now())
-    return room is None or room > 0
+def availability_of(row: ProductLike, supply: ProductSupply | None, deps: Deps) -> Availability:
+    return shown(availability.availability(row, supply, deps))
 
 
 @strawberry.type
@@ -152,14 +114,15 @@ class Product:
     def availability(self) -> Any:  # Availability, or an awaitable of it
         deps = self.context.deps
         if not needs_supply(self.row, deps):
-            return availability_of(self.row, None, deps)
+            return shown(availability.availability(self.row, None, deps))
         loader = self.context.loaders.supply_by_product
         known = loader.cache_map.get(self.row.id)
         if known is not None and known.done():  # prefetched by the list: no await needed
-            return availability_of(self.row, known.result(), deps)
+            return shown(availability.availability(self.row, known.result(), deps))
 
         async def with_supply() -> Availability:
-            return availability_of(self.row, await loader.load(self.row.id), deps)
+            supply = await loader.load(self.row.id)
+            return shown(availability.availability(self.row, supply, deps))
 
         return with_supply()
 
