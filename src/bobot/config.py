@@ -70,7 +70,39 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
     "BOBOT_HOST": ("127.0.0.1", "address `bobot serve` binds"),
     "BOBOT_PORT": ("8000", "port `bobot serve` binds"),
+    "BOBOT_MAX_BODY_BYTES": (
+        "262144",
+        "largest request body accepted (bytes); a larger one gets HTTP 413",
+    ),
+    "BOBOT_CORS_ORIGINS": (
+        "",
+        "comma-separated browser origins allowed to call the API (CORS); empty: none",
+    ),
+    "BOBOT_WRITE_RATE": (
+        "",
+        "mutations allowed per token, e.g. `60/min` (also `/s`, `/hour`); empty: no limit."
+        " Beyond it: `RATE_LIMITED`, HTTP 429 and `Retry-After`",
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` writes per ``seconds``, written ``60/min``, ``10/s`` or ``1000/hour``."""
+
+    count: int
+    seconds: float
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        count, _, unit = text.strip().partition("/")
+        seconds = _RATE_UNITS.get(unit.strip().lower())
+        if not count.strip().isdigit() or int(count) < 1 or seconds is None:
+            raise ConfigError(f"a rate is N/s, N/min or N/hour, got {text!r}")
+        return cls(int(count), seconds)
+
+
+_RATE_UNITS = {"s": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0}
 
 
 class ConfigError(ValueError):
@@ -102,11 +134,18 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     calendar: ShopCalendar = field(default_factory=ShopCalendar)
+    max_body_bytes: int = 262_144
+    cors_origins: tuple[str, ...] = ()
+    write_rate: Rate | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def debug(self) -> bool:
         return self.env == "development"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -186,6 +225,11 @@ class Settings:
             db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),
             host=get("BOBOT_HOST"),
             port=integer("BOBOT_PORT", 1),
+            max_body_bytes=integer("BOBOT_MAX_BODY_BYTES", 1024),
+            cors_origins=tuple(
+                origin.strip() for origin in get("BOBOT_CORS_ORIGINS").split(",") if origin.strip()
+            ),
+            write_rate=Rate.parse(rate) if (rate := get("BOBOT_WRITE_RATE").strip()) else None,
         )
 
 

@@ -53,6 +53,7 @@ class EventKind(str, Enum):
     SWITCH_APPROVED = "SWITCH_APPROVED"
     SWITCH_REJECTED = "SWITCH_REJECTED"
     SWITCH_EXPIRED = "SWITCH_EXPIRED"
+    TOKEN_REVOKED = "TOKEN_REVOKED"
 
 
 @dataclass(slots=True)
