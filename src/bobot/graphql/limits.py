@@ -30,12 +30,12 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
-    OperationType,
     SelectionSetNode,
     ValidationRule,
     get_named_type,
 )
 from strawberry.extensions.base_extension import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from bobot.config import Rate
 from bobot.graphql.pagination import MAX_PAGE
