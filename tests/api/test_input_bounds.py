@@ -179,3 +179,26 @@ async def test_a_customer_name_at_its_limit_is_accepted(api):
 
     assert not reply.errors and reply.data["placeOrder"]["userErrors"] == []
     assert reply.data["placeOrder"]["order"]["customer"]["name"] == "A" * 200
+
+
+@pytest.mark.parametrize(
+    ("query", "caller"),
+    [
+        ('{ order(number: "%s") { id } }' % ("0" * 33), "storefront"),
+        ('{ product(sku: "%s") { name } }' % ("K" * 65), "anonymous"),
+        ('{ backorders(sku: "%s") { nodes { id } } }' % ("K" * 65), "staff"),
+        ('{ product(sku: "KETTLE\\u0000") { name } }', "anonymous"),
+        ("query($s: String) { products(search: $s) { nodes { sku } } }", "anonymous"),
+    ],
+    ids=["long-number", "long-sku", "long-filter", "nul", "lone-surrogate"],
+)
+async def test_a_lookup_by_text_no_row_can_hold_is_bad_user_input(api, query, caller):
+    await _store(api)
+    token = {"anonymous": "", "storefront": api.storefront_token, "staff": api.staff_token}
+
+    variables = {"s": "Ana \ud800"} if "$s" in query else None
+
+    reply = await api.gql(query, variables, token=token[caller])
+
+    assert reply.status_code == 200
+    assert reply.error_codes == ["BAD_USER_INPUT"]

@@ -36,6 +36,18 @@ def _name(path: Sequence[str]) -> str:
     return ".".join(path)
 
 
+def unstorable(text: str) -> bool:
+    """Text no database can store or be asked about: control characters (but tab, newline
+    and carriage return), or a lone surrogate (not Unicode)."""
+    if _CONTROL.search(text):
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def check_text(
     value: str,
     path: Sequence[str],
@@ -47,12 +59,8 @@ def check_text(
     characters or text that is not Unicode (a lone surrogate), or if ``required`` and empty."""
     if len(value) > max_length:
         raise _invalid(f"{_name(path)} must be at most {max_length} characters.", path)
-    if _CONTROL.search(value):
-        raise _invalid(f"{_name(path)} must not contain control characters.", path)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise _invalid(f"{_name(path)} is not valid Unicode text.", path) from None
+    if unstorable(value):
+        raise _invalid(f"{_name(path)} must be Unicode text without control characters.", path)
     value = value.strip()
     if required and not value:
         raise _invalid(f"{_name(path)} must not be empty.", path)
