@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from graphql import (
-    ArgumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -30,23 +29,16 @@ from graphql import (
     GraphQLOutputType,
     InlineFragmentNode,
     IntValueNode,
-    ListValueNode,
-    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    StringValueNode,
     ValidationRule,
-    Visitor,
     get_named_type,
-    visit,
 )
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.types.graphql import OperationType
-from tortoise.exceptions import ValidationError
 
 from bobot.config import Rate
 from bobot.graphql.pagination import MAX_PAGE
-from bobot.services.validation import unstorable
 
 MAX_COST = 10_000
 LIST_GUESS = 10
@@ -183,73 +175,3 @@ class LimitWrites(SchemaExtension):
                     response.status_code = 429
                     response.headers["Retry-After"] = str(wait)
         yield
-
-
-def _bad_text(value: Any) -> bool:
-    if isinstance(value, str):
-        return unstorable(value)
-    if isinstance(value, dict):
-        return any(_bad_text(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_bad_text(v) for v in value)
-    return False
-
-
-def _bad_literal(node: Any) -> bool:
-    if isinstance(node, StringValueNode):
-        return unstorable(node.value)
-    if isinstance(node, ListValueNode):
-        return any(_bad_literal(v) for v in node.values)
-    if isinstance(node, ObjectValueNode):
-        return any(_bad_literal(f.value) for f in node.fields)
-    return False
-
-
-class _Arguments(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.bad = False
-
-    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
-        self.bad = self.bad or _bad_literal(node.value)
-
-
-class GuardReads(SchemaExtension):
-    """Reads get the same answer for bad input as writes, without reaching the database.
-
-    A query whose arguments hold text no database can be asked about is refused before it
-    runs; a value the ORM refuses while reading (one longer than its column: such a value
-    cannot match) is ``BAD_USER_INPUT``, not an unexpected error. Mutations check their
-    arguments themselves, as userErrors (:mod:`bobot.graphql.inputs`).
-    """
-
-    def on_execute(self) -> Iterator[None]:
-        ec = self.execution_context
-        if ec.operation_type is OperationType.QUERY and ec.graphql_document is not None:
-            visitor = _Arguments()
-            visit(ec.graphql_document, visitor)
-            if visitor.bad or _bad_text(ec.variables or {}):
-                ec.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            "Text arguments must not hold control characters or invalid Unicode.",
-                            extensions={"code": "BAD_USER_INPUT"},
-                        )
-                    ],
-                )
-        yield
-        result = ec.result
-        if isinstance(result, ExecutionResult) and result.errors:
-            result.errors = [_coded(error) for error in result.errors]
-
-
-def _coded(error: GraphQLError) -> GraphQLError:
-    if not isinstance(error.original_error, ValidationError):
-        return error
-    return GraphQLError(
-        "A value is longer than its field allows, or otherwise out of range.",
-        error.nodes,
-        path=error.path,
-        extensions={"code": "BAD_USER_INPUT"},
-    )

@@ -21,7 +21,8 @@ from strawberry.schema.config import StrawberryConfig
 from bobot.config import Rate
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
-from bobot.graphql.limits import GuardReads, LimitWrites, QueryCostRule, WriteLimiter
+from bobot.graphql.guards import GuardReads, LiteralCheck
+from bobot.graphql.limits import LimitWrites, QueryCostRule, WriteLimiter
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.priority import PriorityMutation
@@ -70,12 +71,13 @@ def create_schema(
     ]
     if not introspection:
         limits.append(NoSchemaIntrospectionCustomRule)
+    literals = LiteralCheck()
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
-        GuardReads,
+        lambda: GuardReads(literals),
     ]
     if mask_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
