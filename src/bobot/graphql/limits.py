@@ -3,7 +3,7 @@
 Cost: every field selected costs 1, times the number of items its parents can return. A
 connection's page is its ``first`` argument (a variable counts as the largest page, an
 absent one as the field's default); any other list counts as :data:`LIST_GUESS` items.
-``products(first: 100) { nodes { openBackorders { id } } }`` costs 100 * (1 + 10 * 2) + 2.
+``products(first: 100) { nodes { openBackorders { id } } }`` costs 1 + 100 * (1 + 10 * 2).
 A document over :data:`MAX_COST` is refused with the top-level code ``QUERY_TOO_COSTLY``.
 
 Writes: each token may run a number of mutations per period (``BOBOT_WRITE_RATE``, a token
@@ -40,7 +40,7 @@ from strawberry.types.graphql import OperationType
 from bobot.config import Rate
 from bobot.graphql.pagination import MAX_PAGE
 
-MAX_COST = 10_000
+MAX_COST = 25_000
 LIST_GUESS = 10
 
 
