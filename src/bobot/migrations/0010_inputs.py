@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0006_restock_fillfactor")]
+    dependencies = [("models", "0009_invitations")]
 
     initial = False
 
