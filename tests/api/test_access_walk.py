@@ -61,7 +61,9 @@ SHOP_FIELDS = PUBLIC_FIELDS | {
     *(f"OrderLine.{name}" for name in (
         "id", "sku", "quantity", "quantityAllocated", "quantityBackordered", "quantityCancelled",
     )),
-    *(f"Shipment.{name}" for name in ("id", "status", "cost", "shippedAt", "lines")),
+    *(f"Shipment.{name}" for name in (
+        "id", "status", "cost", "shippedAt", "lines", "estimatedShipDate",
+    )),
     "ShipmentLine.sku", "ShipmentLine.quantity",
     *(f"Backorder.{name}" for name in (
         "id", "sku", "quantity", "quantityOrdered", "quantityAllocated", "status", "priority",
