@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,6 +19,7 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
+from bobot.body_limit import BodyLimit
 from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
 from bobot.db import tortoise_config
@@ -32,26 +35,39 @@ from bobot.web.pages import LinkPages
 _ACTOR_KIND = {TokenRole.STAFF: "staff", TokenRole.STOREFRONT: "storefront"}
 
 
-async def viewer_for(authorization: str | None) -> Viewer:
+async def viewer_for(authorization: str | None, deps: Deps) -> Viewer:
     if not authorization:
         return ANONYMOUS
     scheme, _, token = authorization.partition(" ")
-    record = await tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    record = (
+        await tokens.authenticate(token.strip(), now=deps.now())
+        if scheme.lower() == "bearer"
+        else None
+    )
     if record is None:
         return Viewer(role=None, actor=ANONYMOUS.actor, token_invalid=True)
-    return Viewer(role=record.role, actor=Actor(_ACTOR_KIND[record.role], record.name, "api"))
+    return Viewer(
+        role=record.role,
+        actor=Actor(_ACTOR_KIND[record.role], record.name, "api"),
+        token_id=record.id,
+    )
 
 
 class BobotGraphQL(GraphQL[Context, None]):
     def __init__(self, deps: Deps) -> None:
+        settings = deps.settings
         super().__init__(
-            create_schema(mask_errors=not deps.settings.debug),
-            graphql_ide="graphiql" if deps.settings.debug else None,
+            create_schema(
+                mask_errors=not settings.debug,
+                introspection=not settings.production,
+                write_rate=settings.write_rate,
+            ),
+            graphql_ide="graphiql" if settings.debug else None,
         )
         self.deps = deps
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        viewer = await viewer_for(request.headers.get("authorization"))
+        viewer = await viewer_for(request.headers.get("authorization"), self.deps)
         return Context(deps=self.deps, viewer=viewer, request=request, response=response)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -107,7 +123,21 @@ def create_app(
 
     links = Links.from_settings(settings, deps.clock)
     pages = LinkPages(deps, links, settings.shop_name)
+    # CORS outermost, so that a refusal (413) carries its headers too.
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
+    middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
     app = Starlette(
+        middleware=middleware,
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health),

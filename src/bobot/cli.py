@@ -1,5 +1,5 @@
-"""The `bobot` command: migrate, demo, serve, worker, deliveries, token create, export-schema,
-export-event-schemas."""
+"""The `bobot` command: migrate, demo, serve, worker, deliveries, token create|list|revoke,
+export-schema, export-event-schemas."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bobot.config import ConfigError, Settings
 
@@ -41,17 +42,58 @@ async def _demo(settings: Settings, if_empty: bool) -> None:
         print(f"Demo data loaded: {summary}")
 
 
-async def _token(settings: Settings, role: str, name: str) -> None:
-    from bobot.db import connected
-    from bobot.models import TokenRole
-    from bobot.services.base import Deps
-    from bobot.services.tokens import create_token
+_DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400}
 
+
+def duration(text: str) -> timedelta:
+    """``30d``, ``12h`` or ``90m``."""
+    number, unit = text[:-1], text[-1:].lower()
+    if not number.isdigit() or unit not in _DURATION_UNITS or int(number) == 0:
+        raise argparse.ArgumentTypeError(f"a duration is like 30d, 12h or 90m, not {text!r}")
+    return timedelta(seconds=int(number) * _DURATION_UNITS[unit])
+
+
+async def _token(settings: Settings, args: argparse.Namespace) -> None:
+    from bobot.db import connected
+    from bobot.errors import BobotError
+    from bobot.models import TokenRole
+    from bobot.services import tokens
+    from bobot.services.base import Actor, Deps
+
+    deps = Deps(settings=settings)
     async with connected(settings.database_url):
-        _, secret = await create_token(
-            name=name, role=TokenRole(role.upper()), deps=Deps(settings=settings)
-        )
-    print(secret)
+        if args.token_command == "create":
+            try:
+                _, secret = await tokens.create_token(
+                    name=args.name,
+                    role=TokenRole(args.role.upper()),
+                    deps=deps,
+                    expires_in=args.expires_in,
+                )
+            except (BobotError, ValueError) as exc:
+                sys.exit(f"bobot: {exc}")
+            print(secret)
+        elif args.token_command == "list":
+            rows = await tokens.list_tokens(include_revoked=args.all)
+            print(
+                f"{'id':>5}  {'role':<10}  {'created':<20}  {'expires':<20}  {'revoked':<20}  name"
+            )
+            for t in rows:
+                print(
+                    f"{t.id:>5}  {t.role.value.lower():<10}  {_when(t.created_at):<20}  "
+                    f"{_when(t.expires_at):<20}  {_when(t.revoked_at):<20}  {t.name}"
+                )
+        else:
+            actor = Actor("operator", "cli", "cli")
+            try:
+                token = await tokens.revoke_token(token_id=args.id, actor=actor, deps=deps)
+            except BobotError as exc:
+                sys.exit(f"bobot: {exc}")
+            print(f"Token {token.id} ({token.name}) revoked at {_when(token.revoked_at)}.")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "-"
 
 
 async def _local_tokens(settings: Settings) -> tuple[str, str]:
@@ -151,7 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="create a token and print it (shown once)")
     create.add_argument("--role", choices=["staff", "storefront"], required=True)
+    create.add_argument(
+        "--expires-in", type=duration, default=None, help="e.g. 90d, 12h (default: never)"
+    )
     create.add_argument("name")
+    listing = token_sub.add_parser("list", help="list the tokens (never their secrets)")
+    listing.add_argument("--all", action="store_true", help="include revoked tokens")
+    revoke = token_sub.add_parser("revoke", help="revoke a token at once")
+    revoke.add_argument("id", type=int)
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     events = sub.add_parser("export-event-schemas", help="write docs/events/ (JSON Schemas)")
     events.add_argument("folder", nargs="?", default="docs/events")
@@ -182,4 +231,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "deliveries":
         asyncio.run(_deliveries(settings))
     elif args.command == "token":
-        asyncio.run(_token(settings, args.role, args.name))
+        asyncio.run(_token(settings, args))

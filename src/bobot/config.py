@@ -84,7 +84,39 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "set (to 1) to allow webhook URLs on loopback, link-local or private addresses"
         " in production",
     ),
+    "BOBOT_MAX_BODY_BYTES": (
+        "262144",
+        "largest request body accepted (bytes); a larger one gets HTTP 413",
+    ),
+    "BOBOT_CORS_ORIGINS": (
+        "",
+        "comma-separated browser origins allowed to call the API (CORS); empty: none",
+    ),
+    "BOBOT_WRITE_RATE": (
+        "",
+        "mutations allowed per token, e.g. `60/min` (also `/s`, `/hour`); empty: no limit."
+        " Beyond it: `RATE_LIMITED`, HTTP 429 and `Retry-After`",
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` writes per ``seconds``, written ``60/min``, ``10/s`` or ``1000/hour``."""
+
+    count: int
+    seconds: float
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        count, _, unit = text.strip().partition("/")
+        seconds = _RATE_UNITS.get(unit.strip().lower())
+        if not count.strip().isdigit() or int(count) < 1 or seconds is None:
+            raise ConfigError(f"a rate is N/s, N/min or N/hour, got {text!r}")
+        return cls(int(count), seconds)
+
+
+_RATE_UNITS = {"s": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0}
 
 
 class ConfigError(ValueError):
@@ -123,11 +155,18 @@ class Settings:
     outbox_batch: int = 200
     webhook_timeout: float = 10.0
     webhook_allow_private: bool = False
+    max_body_bytes: int = 262_144
+    cors_origins: tuple[str, ...] = ()
+    write_rate: Rate | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def debug(self) -> bool:
         return self.env == "development"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -215,6 +254,11 @@ class Settings:
             webhook_timeout=seconds("BOBOT_WEBHOOK_TIMEOUT"),
             webhook_allow_private=get("BOBOT_WEBHOOK_ALLOW_PRIVATE").lower()
             in ("1", "true", "yes", "on"),
+            max_body_bytes=integer("BOBOT_MAX_BODY_BYTES", 1024),
+            cors_origins=tuple(
+                origin.strip() for origin in get("BOBOT_CORS_ORIGINS").split(",") if origin.strip()
+            ),
+            write_rate=Rate.parse(rate) if (rate := get("BOBOT_WRITE_RATE").strip()) else None,
         )
 
 

@@ -6,6 +6,7 @@ test's own event loop; :class:`Api` talks to it over HTTP with httpx.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,7 +65,13 @@ class Api:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        response = await self.http.post(self.url, json=body, headers=self.headers(token))
+        # json.dumps escapes what UTF-8 cannot carry (a lone surrogate), as a hostile
+        # client may send it.
+        response = await self.http.post(
+            self.url,
+            content=json.dumps(body),
+            headers={"Content-Type": "application/json", **self.headers(token)},
+        )
         reply = Reply(response.json())
         reply.status_code = response.status_code
         return reply

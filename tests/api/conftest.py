@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -45,16 +47,9 @@ def api_settings(db) -> Settings:
     return Settings(database_url=db.url, calendar=EVERY_DAY)
 
 
-@pytest.fixture
-async def api(db, api_settings: Settings) -> AsyncIterator[Api]:
-    settings = api_settings
-    clock = ManualClock(START)
-    deps = Deps(settings=settings, clock=clock)
-    _, staff_token = await create_token(name="staff-tester", role=TokenRole.STAFF, deps=deps)
-    _, storefront_token = await create_token(
-        name="storefront", role=TokenRole.STOREFRONT, deps=deps
-    )
-
+@contextlib.asynccontextmanager
+async def serving(settings: Settings, clock: ManualClock) -> AsyncIterator[str]:
+    """The real app with ``settings`` served on 127.0.0.1; yields its /graphql URL."""
     app = create_app(settings, clock=clock, manage_db=False)
     config = uvicorn.Config(
         app,
@@ -78,15 +73,34 @@ async def api(db, api_settings: Settings) -> AsyncIterator[Api]:
         sock = server.servers[0].sockets[0]
         host, port = sock.getsockname()[:2]
         assert sock.family == socket.AF_INET
-        async with httpx.AsyncClient(timeout=30) as http:
-            yield Api(
-                http=http,
-                url=f"http://{host}:{port}/graphql",
-                clock=clock,
-                settings=settings,
-                staff_token=staff_token,
-                storefront_token=storefront_token,
-            )
+        yield f"http://{host}:{port}/graphql"
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+def api_with(api_settings: Settings) -> Callable[..., contextlib.AbstractAsyncContextManager[Api]]:
+    """``async with api_with(env="production", ...) as api``: the app with ``api_settings``
+    changed so."""
+
+    @contextlib.asynccontextmanager
+    async def start(**settings: Any) -> AsyncIterator[Api]:
+        chosen = dataclasses.replace(api_settings, **settings)
+        clock = ManualClock(START)
+        deps = Deps(settings=chosen, clock=clock)
+        _, staff = await create_token(name="staff-tester", role=TokenRole.STAFF, deps=deps)
+        _, shop = await create_token(name="storefront", role=TokenRole.STOREFRONT, deps=deps)
+        async with serving(chosen, clock) as url, httpx.AsyncClient(timeout=30) as http:
+            yield Api(
+                http=http, url=url, clock=clock, settings=chosen,
+                staff_token=staff, storefront_token=shop,
+            )  # fmt: skip
+
+    return start
+
+
+@pytest.fixture
+async def api(api_with) -> AsyncIterator[Api]:
+    async with api_with() as api:
+        yield api

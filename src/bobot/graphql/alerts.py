@@ -11,6 +11,7 @@ from bobot import models as m
 from bobot.errors import BobotError
 from bobot.graphql.context import Info
 from bobot.graphql.errors import UserError, parse_id, returns_user_errors
+from bobot.graphql.inputs import REASON, SKU, text
 from bobot.graphql.pagination import (
     Connection,
     Edge,
@@ -133,7 +134,7 @@ class SupplierSwitchPayload:
 
 @strawberry.input
 class ProposeSupplierSwitchInput:
-    sku: str
+    sku: str = text(SKU)
     quantity: int | None = strawberry.field(
         default=None, description="null: the late PO's due units or the uncovered units."
     )
@@ -151,7 +152,7 @@ class ApproveSupplierSwitchInput:
 @strawberry.input
 class RejectSupplierSwitchInput:
     id: strawberry.ID
-    reason: str
+    reason: str = text(REASON)
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ class Viewer:
     role: TokenRole | None
     actor: Actor
     token_invalid: bool = False
+    token_id: int | None = None  # the API token's id: the key of its write rate
 
     @property
     def is_staff(self) -> bool:

@@ -10,6 +10,8 @@ import strawberry
 
 from bobot.errors import BobotError
 from bobot.errors import ErrorCode as DomainErrorCode
+from bobot.graphql.inputs import check_arguments
+from bobot.services.validation import check_id
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
 
@@ -36,12 +38,14 @@ T = TypeVar("T")
 def returns_user_errors(
     payload: Callable[..., T],
 ) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
-    """Turn a coded error raised by a service into ``payload(user_errors=[...])``."""
+    """Check the arguments' bounds (:mod:`bobot.graphql.inputs`), then turn a coded error
+    raised by them or by a service into ``payload(user_errors=[...])``."""
 
     def decorate(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
         @wraps(resolver)
         async def wrapped(*args: P.args, **kwargs: P.kwargs) -> T:
             try:
+                check_arguments(kwargs)
                 return await resolver(*args, **kwargs)
             except BobotError as exc:
                 return payload(user_errors=[user_error(exc)])
@@ -52,13 +56,5 @@ def returns_user_errors(
 
 
 def parse_id(value: Any, field: str = "id") -> int:
-    """IDs are decimal integers on the wire."""
-    from bobot.errors import NotFound
-
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise NotFound(f"{value!r} is not a valid id.", field=[field]) from None
-    if number <= 0 or number > 2**62:
-        raise NotFound(f"{value!r} is not a valid id.", field=[field])
-    return number
+    """IDs are decimal integers on the wire; one beyond the id columns is ``NOT_FOUND``."""
+    return check_id(value, [field])

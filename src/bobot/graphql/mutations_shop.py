@@ -9,6 +9,7 @@ from bobot.domain.ordering import ShipPreference as DomainShipPreference
 from bobot.graphql.context import Info
 from bobot.graphql.enums import ShipPreference
 from bobot.graphql.errors import UserError, parse_id, returns_user_errors
+from bobot.graphql.inputs import EMAIL, NAME, SKU, text
 from bobot.graphql.permissions import SHOP
 from bobot.graphql.types import Order, WaitlistEntry
 from bobot.services import orders, waitlist
@@ -16,13 +17,13 @@ from bobot.services import orders, waitlist
 
 @strawberry.input
 class CustomerInput:
-    email: str
-    name: str = ""
+    email: str = text(EMAIL)
+    name: str = text(NAME, default="")
 
 
 @strawberry.input
 class OrderLineInput:
-    sku: str
+    sku: str = text(SKU)
     quantity: int
 
 
@@ -31,8 +32,8 @@ class PlaceOrderInput:
     customer: CustomerInput
     lines: list[OrderLineInput]
     ship_preference: ShipPreference = DomainShipPreference.SHIP_AVAILABLE_NOW  # type: ignore[valid-type]
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Retrying with the same key returns the first order."
+    idempotency_key: str | None = text(
+        128, default=None, description="Retrying with the same key returns the first order."
     )
 
 
@@ -44,8 +45,8 @@ class PlaceOrderPayload:
 
 @strawberry.input
 class JoinWaitlistInput:
-    sku: str
-    email: str
+    sku: str = text(SKU)
+    email: str = text(EMAIL)
     quantity: int = 1
 
 

@@ -12,6 +12,7 @@ from bobot.domain.fifo import Fill
 from bobot.graphql.context import Info
 from bobot.graphql.enums import BackorderPolicy, PurchaseOrderStatus
 from bobot.graphql.errors import UserError, parse_id, returns_user_errors
+from bobot.graphql.inputs import EMAIL, NAME, REASON, SKU, money, text
 from bobot.graphql.permissions import STAFF
 from bobot.graphql.types import (
     Backorder,
@@ -45,7 +46,7 @@ async def _filled(info: Info, ids: tuple[int, ...]) -> list[Backorder]:
 
 @strawberry.input
 class ReceiveStockInput:
-    sku: str
+    sku: str = text(SKU)
     quantity: int
     purchase_order_id: strawberry.ID | None = None
 
@@ -78,7 +79,7 @@ class MarkShipmentShippedPayload:
 class CancelBackorderInput:
     id: strawberry.ID
     quantity: int | None = strawberry.field(default=None, description="null: all remaining.")
-    reason: str = ""
+    reason: str = text(REASON, default="")
 
 
 @strawberry.type
@@ -90,7 +91,7 @@ class CancelBackorderPayload:
 
 @strawberry.input
 class SetBackorderPolicyInput:
-    sku: str
+    sku: str = text(SKU)
     policy: BackorderPolicy  # type: ignore[valid-type]
     backorder_limit: int | None = strawberry.field(default=None, description="null: unlimited.")
     backorders_end_at: datetime | None = strawberry.field(
@@ -104,10 +105,10 @@ class SetBackorderPolicyInput:
 
 @strawberry.input
 class UpsertProductInput:
-    sku: str
-    name: str
-    category: str | None = None
-    price: Decimal | None = None
+    sku: str = text(SKU)
+    name: str = text(NAME)
+    category: str | None = text(80, default=None)
+    price: Decimal | None = money(default=None)
     safety_stock: int | None = None
 
 
@@ -121,8 +122,8 @@ class ProductPayload:
 @strawberry.input
 class UpsertSupplierInput:
     id: strawberry.ID | None = None
-    name: str
-    email: str = ""
+    name: str = text(120)
+    email: str = text(EMAIL, default="")
 
 
 @strawberry.type
@@ -134,8 +135,8 @@ class SupplierPayload:
 @strawberry.input
 class SetSupplierOfferInput:
     supplier_id: strawberry.ID
-    sku: str
-    unit_cost: Decimal
+    sku: str = text(SKU)
+    unit_cost: Decimal = money()
     lead_time_days: int
     rank: int = 1
     active: bool = True
@@ -149,9 +150,9 @@ class SupplierOfferPayload:
 
 @strawberry.input
 class PurchaseOrderLineInput:
-    sku: str
+    sku: str = text(SKU)
     quantity: int
-    unit_cost: Decimal | None = None
+    unit_cost: Decimal | None = money(default=None)
 
 
 @strawberry.input

@@ -5,34 +5,48 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from bobot.config import Rate
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
+from bobot.graphql.guards import GuardReads, LiteralCheck
+from bobot.graphql.limits import LimitWrites, QueryCostRule, WriteLimiter
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.priority import PriorityMutation
 from bobot.graphql.queries import Query as BaseQuery
+from bobot.graphql.tokens import TokensMutation, TokensQuery
 from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type
-class Query(BaseQuery, AlertsQuery, WebhooksQuery):
+class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ShopMutation, StaffMutation, AlertsMutation, PriorityMutation, WebhooksMutation):
+class Mutation(
+    ShopMutation, StaffMutation, AlertsMutation, PriorityMutation, WebhooksMutation, TokensMutation
+):
     pass
 
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
+#: Parser tokens in one document (names, punctuation, values): a large placeOrder is ~600.
+MAX_TOKENS = 5_000
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -41,22 +55,38 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
-    """The schema; ``mask_errors`` hides the text of unexpected errors (production)."""
+def create_schema(
+    *,
+    mask_errors: bool = False,
+    introspection: bool = True,
+    write_rate: Rate | None = None,
+) -> strawberry.Schema:
+    """The schema; ``mask_errors`` hides the text of unexpected errors and
+    ``introspection=False`` refuses ``__schema``/``__type`` (production); ``write_rate``
+    limits each token's mutations (:mod:`bobot.graphql.limits`)."""
     # The limits' rule classes are made once per schema: ValidationCache keys on the rules,
     # so rules made afresh for each request (as QueryDepthLimiter and MaxAliasesLimiter do)
     # would never hit the cache.
     limits: list[type[ASTValidationRule]] = [
         max_depth_rule(MAX_DEPTH, None, None),
         max_aliases_rule(MAX_ALIASES),
+        QueryCostRule,
     ]
+    if not introspection:
+        limits.append(NoSchemaIntrospectionCustomRule)
+    literals = LiteralCheck()
     extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        lambda: GuardReads(literals),
     ]
     if mask_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=is_unexpected))
+    if write_rate is not None:
+        limiter = WriteLimiter(write_rate)
+        extensions.append(lambda: LimitWrites(limiter))
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -44,6 +44,7 @@ class ApiToken(Model):
     digest = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)  # null: never
 
     class Meta:
         table = "api_token"

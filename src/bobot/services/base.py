@@ -13,8 +13,9 @@ from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
 from bobot.domain.availability import BackorderTerms, Policy
 from bobot.domain.eta import EtaRules
-from bobot.errors import BobotError, ErrorCode, InvalidInput, NotFound
+from bobot.errors import BobotError, ErrorCode, NotFound
 from bobot.models import Product
+from bobot.services.validation import check_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +89,8 @@ def require_quantity(
 
 
 def require_text(value: str, field_name: str, *, max_length: int = 200) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInput(f"{field_name} must not be empty.", field=[field_name])
-    if len(value) > max_length:
-        raise InvalidInput(
-            f"{field_name} must be at most {max_length} characters.", field=[field_name]
-        )
-    return value
+    """``value`` stripped, not empty, at most ``max_length`` characters (``INVALID_INPUT``)."""
+    return check_text(value, [field_name], max_length=max_length, required=True)
 
 
 async def product_by_sku(sku: str, *, lock: bool = False, field_name: str = "sku") -> Product:
