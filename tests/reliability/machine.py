@@ -22,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from tests.reliability import store
 from tests.services.helpers import SHOP, STAFF, make_deps
 
+from bobot import worker
 from bobot.clock import ManualClock
 from bobot.domain import invariants as rules
 from bobot.domain.availability import Policy
@@ -126,6 +127,11 @@ class StoreMachine(RuleBasedStateMachine):
     def clock_moves_on(self, hours: int) -> None:
         self.clock.advance(hours=hours)
 
+    @rule()
+    def worker_refreshes_dates(self) -> None:
+        self.run(worker.refresh_etas(self.deps))
+        StoreMachine.outcomes["refresh_etas done"] += 1
+
     @rule(index=st.integers(0, 1), units=st.integers(1, 6), together=st.booleans())
     def place_a_backorder(self, index: int, units: int, together: bool) -> None:
         self.place_order([(index, units)], together)
@@ -207,6 +213,10 @@ class StoreMachine(RuleBasedStateMachine):
             found = rules.check_fills(sku, queues[pid], units, filled)
             assert not found, "\n".join(found)
 
+    @rule(which=pick)
+    def cancel_a_whole_backorder(self, which: int) -> None:
+        self.cancel_backorder(which, True, 1)
+
     @rule(which=pick, whole=st.booleans(), part=st.integers(1, 5))
     def cancel_backorder(self, which: int, whole: bool, part: int) -> None:
         candidates = self.run(store.cancellable_backorders())
@@ -237,7 +247,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(
         products=st.sets(st.integers(0, len(SKUS) - 1), min_size=1, max_size=2),
-        units=st.integers(1, 10),
+        units=st.integers(1, 5),  # small orders: a queue often rests on several of them
         in_days=st.integers(0, 40),
         draft=st.booleans(),
     )
