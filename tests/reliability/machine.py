@@ -29,7 +29,7 @@ from bobot.domain.availability import Policy
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.errors import BobotError
 from bobot.models import PurchaseOrderStatus
-from bobot.services import backorders, catalog, orders, purchasing, stock, waitlist
+from bobot.services import backorders, catalog, orders, priority, purchasing, stock, waitlist
 from bobot.services.base import Deps
 
 T = TypeVar("T")
@@ -231,6 +231,19 @@ class StoreMachine(RuleBasedStateMachine):
                 deps=self.deps,
             )
         )
+
+    @rule(which=pick, level=st.integers(0, 3))
+    def set_priority(self, which: int, level: int) -> None:
+        candidates = self.run(store.waiting_backorders())
+        if candidates:
+            self.attempt(
+                priority.set_backorder_priority(
+                    backorder_id=candidates[which % len(candidates)],
+                    priority=level,
+                    actor=STAFF,
+                    deps=self.deps,
+                )
+            )
 
     @rule(which=pick)
     def ship(self, which: int) -> None:

@@ -36,6 +36,10 @@ async def cancellable_backorders() -> list[int]:
     return await ids(f"SELECT id FROM backorder WHERE status IN {sql_in(CANCELLABLE)} ORDER BY id")
 
 
+async def waiting_backorders() -> list[int]:
+    return await ids(f"SELECT id FROM backorder WHERE status IN {WAITING_SQL} ORDER BY id")
+
+
 async def ready_shipments() -> list[int]:
     return await ids("SELECT id FROM shipment WHERE status = 'READY' ORDER BY id")
 
