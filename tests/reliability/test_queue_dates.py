@@ -1,8 +1,8 @@
 """Expected dates never decrease along a product's queue, late purchase orders included.
 
-Fails on the ETA walk that orders supply by its original expected date: a purchase order
-already late is projected later than one still due, yet it is walked first, so the
-backorder ahead in the queue is dated after the one behind it.
+It failed on the ETA walk that ordered supply by its original expected date: a purchase
+order already late is projected later than one still due, yet it was walked first, so the
+backorder ahead in the queue was dated after the one behind it.
 """
 
 from __future__ import annotations
