@@ -27,6 +27,7 @@ class Counters:
     available: int = 0
     backordered: int = 0
     incoming: int = 0
+    held: int = 0  # units waitlist invitations hold (taken as stored, not rebuilt yet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,12 @@ class Flows:
     released: int = 0  # of those, allocated units handed back
 
 
-def counters_from_flows(flows: Flows, incoming: int) -> Counters:
-    """The counters a product's history implies."""
+def counters_from_flows(flows: Flows, incoming: int, held: int = 0) -> Counters:
+    """The counters a product's history implies (``held``: as stored)."""
     on_hand = flows.received - flows.shipped
     allocated = flows.from_stock + flows.filled - flows.released - flows.shipped
     backordered = flows.backordered - flows.filled - (flows.cancelled - flows.released)
-    return Counters(on_hand, allocated, on_hand - allocated, backordered, incoming)
+    return Counters(on_hand, allocated, on_hand - allocated - held, backordered, incoming, held)
 
 
 # --------------------------------------------------------------------------- purchase orders
@@ -113,10 +114,10 @@ def check_counters(sku: str, stored: Counters) -> list[str]:
     ]
     if stored.allocated > stored.on_hand:
         found.append(f"{sku}: allocated {stored.allocated} exceeds on hand {stored.on_hand}")
-    if stored.available != stored.on_hand - stored.allocated:
+    if stored.available != stored.on_hand - stored.allocated - stored.held:
         found.append(
-            f"{sku}: available is {stored.available}, on hand - allocated is "
-            f"{stored.on_hand - stored.allocated}"
+            f"{sku}: available is {stored.available}, on hand - allocated - held is "
+            f"{stored.on_hand - stored.allocated - stored.held}"
         )
     if stored.backordered > 0 and stored.available > 0:
         found.append(
@@ -139,12 +140,12 @@ def compare(
 def check_conservation(sku: str, received: int, shipped: int, stored: Counters) -> list[str]:
     """Units are conserved: received = shipped + allocated + available (+ held, once held
     units exist)."""
-    accounted = shipped + stored.allocated + stored.available
+    accounted = shipped + stored.allocated + stored.available + stored.held
     if received == accounted:
         return []
     return [
         f"{sku}: {received} units received, but shipped {shipped} + allocated "
-        f"{stored.allocated} + available {stored.available} = {accounted}"
+        f"{stored.allocated} + available {stored.available} + held {stored.held} = {accounted}"
     ]
 
 

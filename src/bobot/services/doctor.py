@@ -83,9 +83,9 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 async def rebuild() -> Rebuilt:
     products = await sql.fetch(
-        "SELECT id, sku, on_hand, allocated, available, backordered, incoming FROM product"
+        "SELECT id, sku, on_hand, allocated, available, backordered, incoming, held FROM product"
     )
-    stored = {int(r[0]): Counters(*(int(v) for v in r[2:7])) for r in products}
+    stored = {int(r[0]): Counters(*(int(v) for v in r[2:8])) for r in products}
     skus = {int(r[0]): str(r[1]) for r in products}
     sku_ids = {sku: pid for pid, sku in skus.items()}
 
@@ -120,9 +120,10 @@ async def rebuild() -> Rebuilt:
         pid: Counters(
             on_hand=c.on_hand,  # the rows do not record receipts: the history does
             allocated=allocated[pid],
-            available=c.on_hand - allocated[pid],
+            available=c.on_hand - allocated[pid] - c.held,
             backordered=waiting[pid],
             incoming=incoming.get(pid, 0),
+            held=c.held,
         )
         for pid, c in stored.items()
     }
@@ -175,7 +176,8 @@ async def rebuild() -> Rebuilt:
         sku_ids,
     )
     from_history = {
-        pid: rules.counters_from_flows(f, history_incoming.get(pid, 0)) for pid, f in flows.items()
+        pid: rules.counters_from_flows(f, history_incoming.get(pid, 0), stored[pid].held)
+        for pid, f in flows.items()
     }
     return Rebuilt(stored, skus, from_rows, from_history, flows)
 
