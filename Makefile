@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run test bench lint schema clean distclean
+.PHONY: venv run test test-long bench lint schema clean distclean
 
 venv: $(STAMP)
 
@@ -28,6 +28,12 @@ test: venv
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The reliability suites' long profile: the state machine on PostgreSQL, 500 examples of up
+# to 100 steps (BOBOT_EXAMPLES=N to change), and the concurrency and doctor tests.
+test-long: venv
+	.ci/ensure-postgres
+	BOBOT_LONG=1 $(BIN)/python -m pytest tests/reliability -s $(PYTEST_ARGS)
 
 # The benchmark suite (~5 minutes): writes bench/results/latest.{json,md}.
 bench: venv

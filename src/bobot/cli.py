@@ -1,5 +1,5 @@
 """The `bobot` command: migrate, demo, serve, worker, deliveries, token create|list|revoke,
-export-schema, export-event-schemas."""
+export-schema, export-event-schemas, doctor."""
 
 from __future__ import annotations
 
@@ -143,6 +143,17 @@ async def _worker(settings: Settings, once: bool) -> None:
             await run_forever(deps)
 
 
+async def _doctor(settings: Settings) -> int:
+    from bobot.db import connected
+    from bobot.services.doctor import examine
+
+    async with connected(settings.database_url):
+        report = await examine()
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
 def _export_schema() -> None:
     from bobot.graphql.schema import schema_sdl
 
@@ -205,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     events = sub.add_parser("export-event-schemas", help="write docs/events/ (JSON Schemas)")
     events.add_argument("folder", nargs="?", default="docs/events")
     sub.add_parser("deliveries", help="print the pending and failed deliveries per channel")
+    sub.add_parser(
+        "doctor", help="check counters against the rows and the history; exit 1 on drift"
+    )
     return parser
 
 
@@ -232,3 +246,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_deliveries(settings))
     elif args.command == "token":
         asyncio.run(_token(settings, args))
+    elif args.command == "doctor":
+        sys.exit(asyncio.run(_doctor(settings)))
