@@ -43,11 +43,14 @@ import pytest
 import tortoise.context
 from bench.pg import PostgresServer
 from bench.sqllog import capture_sql
+from tests.smtp_server import smtp_server
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
 from bobot.db import migrate, tortoise_config
+
+__all__ = ["smtp_server"]  # a real SMTP server on 127.0.0.1
 
 BACKENDS = ("sqlite", "postgres")
 MIGRATIONS_TABLE = "tortoise_migrations"

@@ -26,10 +26,12 @@ from bobot.db import tortoise_config
 from bobot.graphql.context import ANONYMOUS, Context, Viewer
 from bobot.graphql.schema import create_schema
 from bobot.links import Links
+from bobot.mail.transport import MailTransport
 from bobot.models import TokenRole
 from bobot.outbox import routing
 from bobot.services import tokens
 from bobot.services.base import Actor, Deps
+from bobot.web.dev_mail import DevMail
 from bobot.web.pages import LinkPages
 
 _ACTOR_KIND = {TokenRole.STAFF: "staff", TokenRole.STOREFRONT: "storefront"}
@@ -123,6 +125,11 @@ def create_app(
 
     links = Links.from_settings(settings, deps.clock)
     pages = LinkPages(deps, links, settings.shop_name)
+    dev_routes = []
+    if settings.debug:  # the development mailbox: email the outbox holds, readable here
+        mail = MailTransport.from_settings(settings, deps.clock)
+        if mail is not None:
+            dev_routes = DevMail(mail).routes()
     # CORS outermost, so that a refusal (413) carries its headers too.
     middleware = []
     if settings.cors_origins:
@@ -142,6 +149,7 @@ def create_app(
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", health),
             *pages.routes(),
+            *dev_routes,
         ],
         lifespan=lifespan,
     )

@@ -51,7 +51,9 @@ async def refresh_etas(deps: Deps) -> int:
 async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = None) -> int:
     """Send every delivery due, batch after batch; returns how many were attempted."""
     own = transports is None
-    chosen = outbox.transports(deps.settings) if transports is None else transports
+    chosen = (
+        outbox.transports(deps.settings, clock=deps.clock) if transports is None else transports
+    )
     total = 0
     try:
         # Until nothing is due: a batch holds one row per aggregate, the next round the next.

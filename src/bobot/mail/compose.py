@@ -29,9 +29,10 @@ async def _order_confirmation(payload: Mapping[str, Any], shop: Shop, links: Lin
     )
 
 
-async def _backorder_ready(payload: Mapping[str, Any], shop: Shop, links: Links) -> Message:
-    backorder = await self_service.backorder_view(int(payload["backorder_id"]))
-    return messages.backorder_ready(backorder, shop=shop)
+async def _shipment_ready(payload: Mapping[str, Any], shop: Shop, links: Links) -> Message:
+    order = await self_service.order_summary(int(payload["order_id"]))
+    shipment = next(s for s in order.shipments if s.id == int(payload["shipment_id"]))
+    return messages.shipment_ready(order, shipment, shop=shop)
 
 
 async def _cancellation(payload: Mapping[str, Any], shop: Shop, links: Links) -> Message:
@@ -80,7 +81,7 @@ async def _waitlist_invited(payload: Mapping[str, Any], shop: Shop, links: Links
 
 COMPOSERS: dict[str, Composer] = {
     "order.confirmation": _order_confirmation,
-    "backorder.ready": _backorder_ready,
+    "shipment.ready": _shipment_ready,
     "backorder.cancelled": _cancellation,
     "waitlist.joined": _waitlist_joined,
     "waitlist.invited": _waitlist_invited,

@@ -17,7 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bobot.services.self_service import BackorderView, OrderSummary, WaitlistView
+from bobot.services.self_service import BackorderView, OrderSummary, ShipmentView, WaitlistView
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +96,12 @@ def order_confirmation(
     )
 
 
-def backorder_ready(backorder: BackorderView, *, shop: Shop) -> Message:
-    subject = f"{shop.name}: {backorder.product_name} is in stock and on its way"
-    return _render("backorder_ready", backorder.customer_email, subject, shop=shop, b=backorder)
+def shipment_ready(order: OrderSummary, shipment: ShipmentView, *, shop: Shop) -> Message:
+    """A parcel whose backordered units are all in: it leaves now."""
+    subject = f"{shop.name}: your backordered items from order {order.number} are on their way"
+    return _render(
+        "shipment_ready", order.customer_email, subject, shop=shop, order=order, shipment=shipment
+    )
 
 
 def cancellation_confirmed(

@@ -6,13 +6,14 @@ worker. See ``docs/events/`` for the public webhook payloads.
 - :mod:`bobot.outbox.routing`: who is told of an event (pure rules, ``RULES``).
 - :mod:`bobot.outbox.enqueue`: writing deliveries (one statement).
 - :mod:`bobot.outbox.drain`: claiming, sending, recording attempts, retrying.
-- :mod:`bobot.outbox.webhooks`, :mod:`bobot.outbox.email`: transports.
+- :mod:`bobot.outbox.webhooks`: the webhook transport (email's is :mod:`bobot.mail.transport`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
 from bobot.outbox.drain import DrainPolicy, claim, drain
 from bobot.outbox.enqueue import enqueue
@@ -40,9 +41,13 @@ __all__ = [
 ]
 
 
-def transports(settings: Settings, schema: Any = None) -> dict[Channel, Transport]:
-    """The transports the worker sends with: webhooks always, Slack when configured
+def transports(
+    settings: Settings, schema: Any = None, clock: Clock | None = None
+) -> dict[Channel, Transport]:
+    """The transports the worker sends with: webhooks always, email unless in production
+    without SMTP (:mod:`bobot.mail.transport`), Slack when configured
     (``bobot.slack.transport.SlackTransport``, when that package is installed)."""
+    from bobot.mail.transport import MailTransport
     from bobot.outbox.webhooks import WebhookTransport
 
     built: dict[Channel, Transport] = {
@@ -52,6 +57,9 @@ def transports(settings: Settings, schema: Any = None) -> dict[Channel, Transpor
             allow_private=settings.webhook_allow_private,
         )
     }
+    mail = MailTransport.from_settings(settings, clock or SystemClock())
+    if mail is not None:
+        built[Channel.EMAIL] = mail
     import importlib
 
     try:

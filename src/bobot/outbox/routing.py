@@ -130,7 +130,15 @@ def webhook_rule(event: RoutedEvent, context: RoutingContext) -> Iterable[NewDel
     ]
 
 
-RULES: list[Rule] = [gap_scan_rule, webhook_rule]
+def email_rule(event: RoutedEvent, context: RoutingContext) -> Iterable[NewDelivery]:
+    """Customer email (:func:`bobot.mail.routing.email_rule`; imported when first used, as
+    the mail package builds on this one)."""
+    from bobot.mail.routing import email_rule as rule
+
+    return rule(event, context)
+
+
+RULES: list[Rule] = [gap_scan_rule, webhook_rule, email_rule]
 
 
 def route(event: RoutedEvent, context: RoutingContext) -> list[NewDelivery]:

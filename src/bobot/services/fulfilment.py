@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from bobot import sql
 from bobot.domain.eta import Eta
 from bobot.domain.fifo import Fill, Waiting, fill
+from bobot.mail.routing import shipments_ready
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
+from bobot.outbox import enqueue
 from bobot.services.base import Actor, Deps, adjust_product
 from bobot.services.eta import (
     WAITING,
@@ -70,7 +74,13 @@ SELECT DISTINCT l.shipment_id FROM shipment_line l
 _READY = "UPDATE shipment SET status = 'READY' WHERE status = 'PENDING' AND {shipments}"
 
 
-async def _ready_unblocked(backorder_ids: list[int]) -> None:
+async def _tell_ready(shipments: Sequence[tuple[int, int]], now: datetime) -> None:
+    """Email each customer whose parcel became ready (one statement, in this transaction)."""
+    if shipments:
+        await enqueue(shipments_ready(shipments, uuid.uuid4().hex), now=now)
+
+
+async def _ready_unblocked(backorder_ids: list[int], now: datetime) -> None:
     """Ready the pending shipments the fill of ``backorder_ids`` leaves waiting for nothing,
     in one statement that goes by index from the ids, however many.
 
@@ -85,7 +95,10 @@ async def _ready_unblocked(backorder_ids: list[int]) -> None:
         shipments = f"id = ANY(ARRAY({_UNBLOCKED.format(ids=ids, fence=' OFFSET 0')}))"
     else:
         shipments = f"id IN ({_UNBLOCKED.format(ids=ids, fence='')})"
-    await sql.execute(_READY.format(shipments=shipments), [sql.ids(backorder_ids)])
+    readied = await sql.fetch(
+        _READY.format(shipments=shipments) + " RETURNING id, order_id", [sql.ids(backorder_ids)]
+    )
+    await _tell_ready([(int(r[0]), int(r[1])) for r in readied], now)
 
 
 async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
@@ -175,7 +188,7 @@ async def _fill(
         ]
     )
     if complete:
-        await _ready_unblocked([i for ids in complete.values() for i in ids])
+        await _ready_unblocked([i for ids in complete.values() for i in ids], now)
 
 
 def _still_waiting(queue: list[QueueRow], fills: list[Fill]) -> list[QueueRow]:
@@ -223,6 +236,8 @@ async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: 
         for chosen, status in ((ready, ShipmentStatus.READY), (empty, ShipmentStatus.CANCELLED)):
             if chosen:
                 await Shipment.filter(id__in=chosen).update(status=status)
+        order_of = {sid: order_id for sid, _, order_id in unshipped}
+        await _tell_ready([(sid, order_of[sid]) for sid in ready], now)
         orders.update(order_id for _, _, order_id in unshipped)
         cancelled += [
             event(

@@ -1,4 +1,5 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives: the
+``smtp_server`` fixture, registered by ``tests/conftest.py``."""
 
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""Which events email the customer: a pure rule over the event (see
+:mod:`bobot.outbox.routing`). A delivery names what it is about, never the text: the
+message is worded when it leaves (:mod:`bobot.mail.compose`), and its recipient is read
+then from the order or waitlist entry, so a delivery row holds no address."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from bobot.outbox.types import Channel, NewDelivery
+
+if TYPE_CHECKING:
+    from bobot.outbox.routing import RoutedEvent, RoutingContext
+
+CUSTOMER_ACTORS = ("customer",)
+
+
+def _mail(event: RoutedEvent, kind: str, aggregate: str, payload: Mapping[str, Any]):
+    return NewDelivery(
+        channel=Channel.EMAIL,
+        recipient=aggregate,  # the customer of the order or waitlist entry, read when sent
+        kind=kind,
+        aggregate=aggregate,
+        payload=payload,
+        idempotency_key=f"{event.uid}.email",
+    )
+
+
+def email_rule(event: RoutedEvent, context: RoutingContext) -> Iterable[NewDelivery]:
+    data = event.data
+    subject = event.subject_id
+    if event.kind == "ORDER_PLACED":
+        return [_mail(event, "order.confirmation", f"order:{subject}", {"order_id": subject})]
+    if event.kind == "BACKORDER_CANCELLED":
+        payload = {
+            "backorder_id": subject,
+            "quantity": data.get("quantity"),
+            "by_shop": event.actor_kind not in CUSTOMER_ACTORS,
+            "reason": data.get("reason") or "",
+        }
+        return [_mail(event, "backorder.cancelled", f"order:{data.get('order_id')}", payload)]
+    if event.kind == "WAITLIST_JOINED":
+        return [_mail(event, "waitlist.joined", f"waitlist:{subject}", {"entry_id": subject})]
+    if event.kind == "WAITLIST_INVITED":
+        return [_mail(event, "waitlist.invited", f"waitlist:{subject}", {"entry_id": subject})]
+    if event.kind == "DELAY_NOTICE_SENT":
+        payload = {"backorder_id": subject, **{k: data.get(k) for k in (
+            "number", "notice", "new_date", "deadline")}}  # fmt: skip
+        return [_mail(event, "delay.notice", f"order:{data.get('order_id')}", payload)]
+    return ()
+
+
+def shipments_ready(shipments: Sequence[tuple[int, int]], key: str) -> list[NewDelivery]:
+    """A "ready to ship" email per (shipment id, order id) a fill or cancellation readied."""
+    return [
+        NewDelivery(
+            channel=Channel.EMAIL,
+            recipient=f"order:{order_id}",
+            kind="shipment.ready",
+            aggregate=f"order:{order_id}",
+            payload={"shipment_id": shipment_id, "order_id": order_id},
+            idempotency_key=f"{key}.{shipment_id}.ready",
+        )
+        for shipment_id, order_id in shipments
+    ]
