@@ -1,20 +1,21 @@
-"""The web application: GraphQL at /graphql, customer link pages under /l/, a health check,
-and (optionally) the worker."""
+"""The web application: GraphQL at /graphql, customer link pages under /l/, the Slack bot
+at /slack/events, a health check, and (optionally) the worker. The schema is built once here
+and shared by GraphQL and Slack."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from strawberry import Schema
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
-from strawberry.types import ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
 from bobot.clock import Clock, SystemClock
@@ -28,6 +29,8 @@ from bobot.services import tokens
 from bobot.services.base import Actor, Deps
 from bobot.web.pages import LinkPages
 
+log = logging.getLogger("bobot.app")
+
 _ACTOR_KIND = {TokenRole.STAFF: "staff", TokenRole.STOREFRONT: "storefront"}
 
 
@@ -38,31 +41,23 @@ async def viewer_for(authorization: str | None) -> Viewer:
     record = await tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
     if record is None:
         return Viewer(role=None, actor=ANONYMOUS.actor, token_invalid=True)
-    return Viewer(role=record.role, actor=Actor(_ACTOR_KIND[record.role], record.name, "api"))
+    return Viewer(
+        role=record.role,
+        actor=Actor(_ACTOR_KIND[record.role], record.name, "api"),
+        approver=record.role is TokenRole.STAFF,
+    )
 
 
 class BobotGraphQL(GraphQL[Context, None]):
-    def __init__(self, deps: Deps) -> None:
-        super().__init__(
-            create_schema(mask_errors=not deps.settings.debug),
-            graphql_ide="graphiql" if deps.settings.debug else None,
-        )
+    """GraphQL over HTTP; top-level error codes are stamped by the schema's extension."""
+
+    def __init__(self, schema: Schema, deps: Deps) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if deps.settings.debug else None)
         self.deps = deps
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = await viewer_for(request.headers.get("authorization"))
         return Context(deps=self.deps, viewer=viewer, request=request, response=response)
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """Every top-level error carries a code, the document's own errors included."""
-        response = process_result(result)
-        errors = cast(list[dict[str, Any]], response.get("errors") or [])
-        for error in errors:
-            extensions = error.setdefault("extensions", {})
-            if "code" not in extensions:
-                # Errors without a path are the document's (syntax, unknown fields, types).
-                extensions["code"] = "INTERNAL" if error.get("path") else "BAD_REQUEST"
-        return response
 
 
 @contextlib.asynccontextmanager
@@ -84,12 +79,27 @@ def create_app(
     """The ASGI app. ``manage_db=False`` leaves the ORM's connections to the caller (tests
     that share one initialised database between the app and the test code)."""
     deps = Deps(settings=settings, clock=clock or SystemClock())
-    graphql_app = BobotGraphQL(deps)
+    schema = create_schema(mask_errors=not settings.debug)
+    graphql_app = BobotGraphQL(schema, deps)
+    routes = [
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/healthz", health),
+    ]
+    bot = None
+    if settings.slack_enabled:
+        from bobot.slack.app import SlackBot
+
+        bot = SlackBot(schema=schema, deps=deps)
+        routes.append(Route("/slack/events", bot.endpoint, methods=["POST"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         config = tortoise_config(settings.database_url, pool_max=settings.db_pool_max)
         async with RegisterTortoise(app, config=config) if manage_db else _nothing():
+            if bot is None:
+                log.info("Slack bot is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+            else:
+                await bot.start()
             task = None
             if run_worker:
                 from bobot.worker import run_forever
@@ -102,17 +112,15 @@ def create_app(
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                if bot is not None:
+                    await bot.stop()
 
     links = Links.from_settings(settings, deps.clock)
     pages = LinkPages(deps, links, settings.shop_name)
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            Route("/healthz", health),
-            *pages.routes(),
-        ],
-        lifespan=lifespan,
-    )
+    routes.extend(pages.routes())
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.deps = deps
     app.state.links = links
+    app.state.schema = schema
+    app.state.slack = bot
     return app

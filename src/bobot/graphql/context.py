@@ -14,15 +14,26 @@ from bobot.services.base import Actor, Deps
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The caller: a role (None for anonymous) and the actor recorded in the history."""
+    """The caller: a role (None for anonymous) and the actor recorded in the history.
+
+    Two doors lead in: an API token (``role`` from the token) and Slack (``slack_user`` set,
+    ``role`` STAFF for the configured staff). ``approver`` is the capability to decide
+    supplier switches: every staff API token has it, Slack users only when configured.
+    """
 
     role: TokenRole | None
     actor: Actor
     token_invalid: bool = False
+    approver: bool = False
+    slack_user: str | None = None
 
     @property
     def is_staff(self) -> bool:
         return self.role is TokenRole.STAFF
+
+    @property
+    def is_approver(self) -> bool:
+        return self.is_staff and self.approver
 
     @property
     def can_shop(self) -> bool:
@@ -30,6 +41,20 @@ class Viewer:
 
 
 ANONYMOUS = Viewer(role=None, actor=Actor("anonymous", "-", "api"))
+
+
+def slack_viewer(
+    user_id: str, *, staff_ids: frozenset[str], approver_ids: frozenset[str]
+) -> Viewer:
+    """The viewer of a Slack user: staff when listed (approvers count as staff)."""
+    approver = user_id in approver_ids
+    staff = approver or user_id in staff_ids
+    return Viewer(
+        role=TokenRole.STAFF if staff else None,
+        actor=Actor("slack", user_id, "slack"),
+        approver=approver,
+        slack_user=user_id,
+    )
 
 
 @dataclass

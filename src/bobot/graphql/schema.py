@@ -18,6 +18,7 @@ from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.priority import PriorityMutation
 from bobot.graphql.queries import Query as BaseQuery
+from bobot.graphql.top_level_errors import StampErrorCodes, TopLevelErrorCode
 
 
 @strawberry.type
@@ -50,6 +51,8 @@ def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
         max_aliases_rule(MAX_ALIASES),
     ]
     extensions: list[Callable[[], SchemaExtension]] = [
+        # First: hooks exit in reverse order, so it stamps the errors masking leaves.
+        StampErrorCodes,
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
@@ -61,6 +64,7 @@ def create_schema(*, mask_errors: bool = False) -> strawberry.Schema:
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=extensions,
+        types=[TopLevelErrorCode],
         execution_context_class=ExecutionContext,
     )
     resolve_methods_directly(schema._schema)
