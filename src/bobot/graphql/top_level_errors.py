@@ -51,10 +51,10 @@ class StampErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         try:
             yield
-        except GraphQLError as error:
+        except GraphQLError as early:
             # Raised before the operation could start (a syntax error from the parser
             # cache): strawberry turns this very error into the result.
-            stamp(error)
+            stamp(early)
             raise
         result = self.execution_context.result
         for error in (result.errors if result is not None else None) or ():
