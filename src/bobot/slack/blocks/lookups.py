@@ -138,7 +138,9 @@ def sku_reply(data: dict[str, Any], sku: str) -> Reply:
             for o in offers
         ]
         blocks.append(section("*Supplier offers* (preferred first)\n" + "\n".join(lines)))
-    return Reply(text=f"{product['sku']}: {availability['label']}", blocks=fit(blocks))
+    return Reply(
+        text=f"{escape(product['sku'])}: {escape(availability['label'])}", blocks=fit(blocks)
+    )
 
 
 def backorders_reply(data: dict[str, Any], sku: str, *, limit: int = 15) -> Reply:
@@ -149,7 +151,7 @@ def backorders_reply(data: dict[str, Any], sku: str, *, limit: int = 15) -> Repl
     title = f"*{escape(product['sku'])} · {escape(product['name'])}*"
     if not waiting:
         return Reply(
-            text=f"No backorders wait for {product['sku']}.",
+            text=f"No backorders wait for {escape(product['sku'])}.",
             blocks=[section(f"{title}\nNo backorders are waiting.")],
         )
     lines = []
@@ -167,7 +169,7 @@ def backorders_reply(data: dict[str, Any], sku: str, *, limit: int = 15) -> Repl
     blocks.append(section("\n".join(lines)))
     if len(waiting) > limit:
         blocks.append(context(f"and {len(waiting) - limit} more"))
-    return Reply(text=f"{len(waiting)} backorders wait for {product['sku']}", blocks=blocks)
+    return Reply(text=f"{len(waiting)} backorders wait for {escape(product['sku'])}", blocks=blocks)
 
 
 def order_reply(data: dict[str, Any], number: str) -> Reply:
@@ -204,7 +206,7 @@ def order_reply(data: dict[str, Any], number: str) -> Reply:
             for b in order["backorders"]
         )
         blocks.append(section(f"*Backorders*\n{waiting}"))
-    return Reply(text=f"Order {order['number']}: {label(order['status'])}", blocks=blocks)
+    return Reply(text=f"Order {escape(order['number'])}: {label(order['status'])}", blocks=blocks)
 
 
 def alerts_reply(data: dict[str, Any]) -> Reply:
