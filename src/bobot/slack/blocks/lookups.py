@@ -220,7 +220,8 @@ def alerts_reply(data: dict[str, Any]) -> Reply:
         blocks.append(
             section(
                 f"*{label(node['kind'])}* · {escape(node['product']['sku'])}"
-                f" {escape(node['product']['name'])} · severity {node['severity']}\n"
+                f" {escape(node['product']['name'])} · severity {node['severity']}"
+                f" · alert {node['id']}\n"
                 f"{escape(node['cause'])}\n_Suggested: {label(node['suggestedAction'])}_"
             )
         )

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-_MRKDWN = re.compile(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])")
+_BOLD = re.compile(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(\S[^_\n]*?)_(?![\w_])")
 
 
 def _text(obj: dict[str, Any] | None) -> str:
@@ -15,7 +16,7 @@ def _text(obj: dict[str, Any] | None) -> str:
         return ""
     text = str(obj.get("text", ""))
     if obj.get("type") == "mrkdwn":
-        text = html.unescape(_MRKDWN.sub(r"\1", text))
+        text = html.unescape(_ITALIC.sub(r"\1", _BOLD.sub(r"\1", text)))
     return text
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("bobot.slack")
 
 REJECT_REASON = "Rejected in Slack"
+CANCEL_LATE_FIELD = "cancelLatePurchaseOrder"
 
 
 def _refusal_text(result: OperationResult) -> str:
@@ -79,8 +80,21 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     async def approve(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()
         alert_id, switch_id = alert_blocks.parse_value(action["value"])
-        await click(body, respond, "SlackApproveSwitch", "approveSupplierSwitch", alert_id,
-                    id=switch_id)  # fmt: skip
+        user_id = body["user"]["id"]
+        viewer = bot.viewer(user_id)
+        result = await bot.operations.run("SlackApproveSwitch", viewer, id=switch_id)
+        kept = [
+            e["message"]
+            for e in _user_errors(result, "approveSupplierSwitch")
+            if e.get("field") == [CANCEL_LATE_FIELD]
+        ]
+        if kept:  # the late PO cannot be cut back here: approve and keep it
+            result = await bot.operations.run(
+                "SlackApproveSwitch", viewer, id=switch_id, cancelLate=False
+            )
+        await settle_click(bot, user_id, alert_id, result, "approveSupplierSwitch", respond)
+        if kept and not result.codes and not _user_errors(result, "approveSupplierSwitch"):
+            await _tell(respond, f"Approved. {escape(kept[0])} It was kept as it is.")
 
     @app.action(alert_blocks.REJECT)
     async def reject(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
