@@ -96,11 +96,8 @@ def sku_reply(data: dict[str, Any], sku: str) -> Reply:
         return unknown_sku_reply(sku)
     availability = product["availability"]
     name = f"{escape(product['sku'])} · {escape(product['name'])}"
-    ships = ""
-    if availability["estimatedShipDate"]:
-        ships = f", ships {_eta(availability['estimatedShipDate'], availability['isEstimate'])}"
     blocks: list[Block] = [
-        section(f"*{name}*\n{escape(availability['label'])}{ships}"),
+        section(f"*{name}*\n{escape(availability['label'])}"),
         section(
             "*Stock*",
             fields=[
