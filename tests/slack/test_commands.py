@@ -109,3 +109,19 @@ async def test_a_mention_by_a_stranger_is_refused_by_an_ephemeral_message(bot):
 
 def _posts(calls):
     return [c for c in calls if c.method == "chat.postMessage"]
+
+
+async def test_the_app_home_shows_open_alerts_and_top_shortages_to_staff_only(bot):
+    await late_po_store(bot.api)
+    for user, event_id in ((STAFF, "EvHome1"), (STRANGER, "EvHome2")):
+        event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+        body = simulate.event_callback(event, event_id=event_id)
+        assert (await bot.post(body, simulate.JSON)).status_code == 200
+    calls = await bot.standin.wait_for(
+        lambda c: len([x for x in c if x.method == "views.publish"]) == 2
+    )
+    views = {c.args["user_id"]: c.args["view"] for c in calls if c.method == "views.publish"}
+    staff_home = as_text(views[STAFF]["blocks"])
+    assert views[STAFF]["type"] == "home" and "Open alerts (" in staff_home
+    assert "Top shortages" in staff_home and "MUG" in staff_home
+    assert "only answers the shop's staff" in as_text(views[STRANGER]["blocks"])
