@@ -212,6 +212,6 @@ def test_the_digest_and_home_tab_show_shortages_and_alerts():
     }  # fmt: skip
     text = as_text(digest.digest_reply(data, date(2026, 12, 1)).blocks)
     assert "Tuesday 1 December" in text and "MUG Mug: 3 of 5 uncovered" in text
-    assert "Po late · MUG: late" in text and "Promises at risk this week\nNone." in text
+    assert "Late purchase order · MUG: late" in text and "Promises at risk this week\nNone." in text
     home = digest.home_view(data)
     assert home["type"] == "home" and "Open alerts (1)" in as_text(home["blocks"])

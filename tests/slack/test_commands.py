@@ -66,7 +66,7 @@ async def test_order_shows_lines_shipments_and_backorders_without_the_email(bot)
 async def test_alerts_lists_open_alerts_with_cause_and_suggestion(bot):
     await late_po_store(bot.api)
     text = text_of(await bot.command("alerts"))
-    assert "Open alerts (" in text and "Po late" in text and "8 days late" in text
+    assert "Open alerts (" in text and "Late purchase order" in text and "8 days late" in text
     assert "Suggested: Switch supplier" in text
 
 

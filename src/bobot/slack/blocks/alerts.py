@@ -8,6 +8,7 @@ from typing import Any
 from bobot.slack.blocks.text import (
     Block,
     Reply,
+    alert_kind,
     context,
     day,
     escape,
@@ -125,7 +126,7 @@ def decision_line(proposal: Mapping[str, Any]) -> str:
 def alert_message(alert: Mapping[str, Any]) -> Reply:
     """The alert channel's message for one alert, with the buttons that apply now."""
     product = alert["product"]
-    title = f"{label(alert['kind'])}: {product['sku']} {product['name']}"
+    title = f"{alert_kind(alert['kind'])}: {product['sku']} {product['name']}"
     status = alert["status"]
     blocks: list[Block] = [
         header(title),

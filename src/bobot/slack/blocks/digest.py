@@ -8,13 +8,13 @@ from typing import Any
 from bobot.slack.blocks.text import (
     Block,
     Reply,
+    alert_kind,
     context,
     day,
     divider,
     escape,
     fit,
     header,
-    label,
     section,
 )
 
@@ -36,7 +36,7 @@ def _alerts(data: dict[str, Any]) -> list[Block]:
     if not connection["nodes"]:
         return [section("*Open alerts*\nNone.")]
     lines = [
-        f"• {label(n['kind'])} · {escape(n['product']['sku'])}: {escape(n['cause'])}"
+        f"• {alert_kind(n['kind'])} · {escape(n['product']['sku'])}: {escape(n['cause'])}"
         for n in connection["nodes"]
     ]
     return [section(f"*Open alerts* ({connection['totalCount']})\n" + "\n".join(lines))]

@@ -7,6 +7,7 @@ from typing import Any
 from bobot.slack.blocks.text import (
     Block,
     Reply,
+    alert_kind,
     context,
     day,
     divider,
@@ -216,7 +217,7 @@ def alerts_reply(data: dict[str, Any]) -> Reply:
     for node in nodes:
         blocks.append(
             section(
-                f"*{label(node['kind'])}* · {escape(node['product']['sku'])}"
+                f"*{alert_kind(node['kind'])}* · {escape(node['product']['sku'])}"
                 f" {escape(node['product']['name'])} · severity {node['severity']}"
                 f" · alert {node['id']}\n"
                 f"{escape(node['cause'])}\n_Suggested: {label(node['suggestedAction'])}_"

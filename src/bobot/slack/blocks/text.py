@@ -80,6 +80,20 @@ def label(enum_value: str) -> str:
     return enum_value.replace("_", " ").capitalize()
 
 
+ALERT_KINDS = {
+    "UNCOVERED_BACKORDERS": "Uncovered backorders",
+    "PO_LATE": "Late purchase order",
+    "ETA_SLIP": "Dates slipping past promises",
+    "BELOW_SAFETY_STOCK": "Below safety stock",
+    "BACKORDER_AGING": "Backorders waiting long",
+    "BACKORDER_LIMIT_REACHED": "Backorder limit reached",
+}
+
+
+def alert_kind(kind: str) -> str:
+    return ALERT_KINDS.get(kind, label(kind))
+
+
 _SLACK_ACTOR = re.compile(r"^slack:([UW][A-Z0-9]+) via slack$")
 
 
