@@ -4,8 +4,10 @@
 Slack Web API stand-in in this process (the bot calls ``auth.test`` on it once), starts
 ``bobot serve`` on the manifest's store with the bot configured, and sends each command at
 concurrency 1 (Slack sends one request per command), each signed as Slack signs it. It times
-the reply: the ack's body, which carries the answer. Prints one JSON object per command
-under ``"commands"``. Target: p99 under 300 ms (Slack waits 3 s for the ack).
+the reply: the ack's body, which carries the answer. For comparison it also sends the same
+named operation to ``/graphql`` with the staff token (the bot's cost is the difference).
+Prints one JSON object per command under ``"commands"``. Target: p99 under 300 ms (Slack
+waits 3 s for the ack).
 """
 
 from __future__ import annotations
@@ -24,16 +26,45 @@ from bench import server
 from bench.load import percentile
 from bench.scenarios import browsable
 from bobot.slack import simulate
+from bobot.slack.runner import documents
 from bobot.slack.standin import running_standin
 
 SECRET = "bench-signing-secret"
 USER = "U0BENCH"
 COMMANDS = ("shortages", "sku")
+OPERATIONS = {"shortages": "SlackShortages", "sku": "SlackSku"}
 TARGET_P99_MS = 300.0
 
 
 def _text(command: str, rng: random.Random, skus: list[str]) -> str:
     return "shortages" if command == "shortages" else f"sku {rng.choice(skus)}"
+
+
+async def _graphql(
+    url: str, command: str, skus: list[str], token: str, *, duration: float, warmup: float,
+    max_requests: int,
+) -> dict[str, float]:  # fmt: skip
+    """The same named operation over /graphql with the staff token: p50 and p99 (ms)."""
+    rng = random.Random(7)
+    name = OPERATIONS[command]
+    latencies: list[float] = []
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        begin = time.perf_counter()
+        measure_from, deadline = begin + warmup, begin + warmup + duration
+        while (start := time.perf_counter()) < deadline and len(latencies) < max_requests:
+            variables = {"sku": rng.choice(skus)} if command == "sku" else {}
+            body = {"query": documents()[name], "operationName": name, "variables": variables}
+            response = await http.post(f"{url}/graphql", json=body, headers=headers)
+            if response.status_code != 200 or response.json().get("errors"):
+                raise RuntimeError(f"{name} over /graphql failed: {response.text[:300]}")
+            if start >= measure_from:
+                latencies.append(time.perf_counter() - start)
+    latencies.sort()
+    return {
+        "graphql_p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "graphql_p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+    }
 
 
 async def _drive(
@@ -58,7 +89,8 @@ async def _drive(
             try:
                 response = await http.post(f"{url}/slack/events", content=body, headers=headers)
                 reply = response.json() if response.status_code == 200 else {}
-                problem = None if reply.get("blocks") else response.text[:300]
+                answered = reply.get("blocks") or reply.get("text") == "Working on it…"
+                problem = None if answered else response.text[:300]
             except httpx.HTTPError as exc:
                 problem = repr(exc)
             done = time.perf_counter()
@@ -99,18 +131,15 @@ async def measure(
         )  # fmt: skip
         await asyncio.to_thread(target.start)
         try:
-            commands = {
-                command: await _drive(
-                    target.url,
-                    command,
-                    skus,
-                    standin.response_url("bench"),
-                    duration=duration,
-                    warmup=warmup,
-                    max_requests=max_requests,
+            bounds = {"duration": duration, "warmup": warmup, "max_requests": max_requests}
+            commands = {}
+            for command in COMMANDS:
+                run = await _drive(
+                    target.url, command, skus, standin.response_url("bench"), **bounds
                 )
-                for command in COMMANDS
-            }
+                token = str(manifest["staff_token"])
+                run.update(await _graphql(target.url, command, skus, token, **bounds))
+                commands[command] = run
         finally:
             await asyncio.to_thread(target.stop)
     return {"commands": commands}
