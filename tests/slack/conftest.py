@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from tests.api.client import Api
 from tests.api.conftest import START
 from tests.slack.outbox import MiniOutbox
@@ -56,6 +57,7 @@ class Bot:
     standin: SlackStandIn
     settings: Settings
     outbox: MiniOutbox
+    app: Starlette
 
     async def post(
         self, body: str, content_type: str, *, timestamp: int | None = None,
@@ -121,5 +123,5 @@ async def bot(db, standin: SlackStandIn) -> AsyncIterator[Bot]:
         )  # fmt: skip
         yield Bot(
             api=api, url=f"{url}/slack/events", http=http, standin=standin, settings=settings,
-            outbox=MiniOutbox(transport, settings),
+            outbox=MiniOutbox(transport, settings), app=app,
         )  # fmt: skip

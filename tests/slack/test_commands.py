@@ -125,3 +125,12 @@ async def test_the_app_home_shows_open_alerts_and_top_shortages_to_staff_only(bo
     assert views[STAFF]["type"] == "home" and "Open alerts (" in staff_home
     assert "Top shortages" in staff_home and "MUG" in staff_home
     assert "only answers the shop's staff" in as_text(views[STRANGER]["blocks"])
+
+
+async def test_an_answer_slower_than_the_ack_allows_follows_by_response_url(bot):
+    await bot.api.create_product("MUG", on_hand=2)
+    bot.app.state.slack.answer_in_ack_within = 0.0  # every answer is "too slow"
+    reply = await bot.command("sku MUG")
+    assert reply == {"text": "Working on it…", "response_type": "ephemeral"}
+    [later] = await bot.responses("command")
+    assert later["replace_original"] is True and "On hand: 2" in as_text(later["blocks"])

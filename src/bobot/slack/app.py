@@ -48,6 +48,10 @@ class RecentIds:
 class SlackBot:
     """The Slack door: who the user is, the operations they may run, and the bolt app."""
 
+    #: Seconds a command may take to be answered in its ack; a slower answer follows by
+    #: ``response_url`` (Slack waits 3 s for the ack).
+    answer_in_ack_within: float = 2.0
+
     def __init__(self, *, schema: Schema, deps: Deps) -> None:
         from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 

@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bobot.slack")
 
-#: Seconds a command may take before the reply goes by ``response_url`` instead of the ack
-#: (Slack waits 3 s for the ack).
-ANSWER_IN_ACK_WITHIN = 2.0
-
 _MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
 
 
@@ -86,7 +82,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             answer(bot, command["user_id"], command.get("text", ""), command=command["command"])
         )
         try:
-            done = await asyncio.wait_for(asyncio.shield(work), ANSWER_IN_ACK_WITHIN)
+            done = await asyncio.wait_for(asyncio.shield(work), bot.answer_in_ack_within)
         except TimeoutError:
             await ack(text="Working on it…", response_type="ephemeral")
             late = await work
