@@ -53,3 +53,27 @@ async def test_without_slack_settings_the_app_runs_and_says_the_bot_is_off(caplo
                 assert (await http.get("/healthz")).status_code == 200
                 assert (await http.post("/slack/events", content="{}")).status_code == 404
     assert "Slack bot is off" in caplog.text
+
+
+def test_a_staff_token_approves_and_a_storefront_token_does_not():
+    from bobot.graphql.context import Viewer
+    from bobot.models import TokenRole
+    from bobot.services.base import Actor
+
+    assert Viewer(role=TokenRole.STAFF, actor=Actor("staff", "Ana", "api")).is_approver
+    assert not Viewer(role=TokenRole.STOREFRONT, actor=Actor("storefront", "s", "api")).is_approver
+
+
+async def test_approving_without_a_staff_token_is_refused_with_the_usual_code():
+    from bobot.graphql.context import ANONYMOUS, Context, Viewer
+    from bobot.graphql.schema import create_schema
+    from bobot.models import TokenRole
+    from bobot.services.base import Actor, Deps
+
+    schema = create_schema()
+    approve = 'mutation { approveSupplierSwitch(input: { id: "1" }) { userErrors { code } } }'
+    shop = Viewer(role=TokenRole.STOREFRONT, actor=Actor("storefront", "shop", "api"))
+    for viewer, code in ((ANONYMOUS, "UNAUTHENTICATED"), (shop, "FORBIDDEN")):
+        result = await schema.execute(approve, context_value=Context(deps=Deps(), viewer=viewer))
+        [error] = result.errors or []
+        assert error.extensions == {"code": code} and "needs a staff token" in error.message

@@ -17,8 +17,9 @@ class Viewer:
     """The caller: a role (None for anonymous) and the actor recorded in the history.
 
     Two doors lead in: an API token (``role`` from the token) and Slack (``slack_user`` set,
-    ``role`` STAFF for the configured staff). ``approver`` is the capability to decide
-    supplier switches: every staff API token has it, Slack users only when configured.
+    ``role`` STAFF for the configured staff). Approving (deciding supplier switches) needs
+    staff and, for a Slack user, ``approver`` (SLACK_APPROVER_IDS): a staff API token
+    always counts as an approver.
     """
 
     role: TokenRole | None
@@ -33,7 +34,7 @@ class Viewer:
 
     @property
     def is_approver(self) -> bool:
-        return self.is_staff and self.approver
+        return self.is_staff and (self.approver or self.slack_user is None)
 
     @property
     def can_shop(self) -> bool:
