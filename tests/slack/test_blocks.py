@@ -215,3 +215,15 @@ def test_the_digest_and_home_tab_show_shortages_and_alerts():
     assert "Late purchase order · MUG: late" in text and "Promises at risk this week\nNone." in text
     home = digest.home_view(data)
     assert home["type"] == "home" and "Open alerts (1)" in as_text(home["blocks"])
+
+
+def test_new_numbers_are_told_in_the_thread_from_what_changed():
+    reply = alerts.thread_reply("alert.updated", {
+        "event": "ALERT_UPDATED", "at": "2026-12-14T09:05:00+00:00",
+        "cause": {"from": "2 units late", "to": "<!here> 5 units late"},
+        "severity": {"from": 40, "to": 62},
+    })  # fmt: skip
+    assert reply == (
+        ":bar_chart: New numbers at 2026-12-14 09:05 UTC: &lt;!here&gt; 5 units late;"
+        " severity 40 → 62"
+    )

@@ -179,6 +179,14 @@ def thread_reply(kind: str, payload: Mapping[str, Any]) -> str:
         return f":eyes: {actor} acknowledged this at {when}."
     if event == "ALERT_SNOOZED":
         return f":zzz: {actor} snoozed this at {when} until {moment(payload.get('until'))}."
+    if event == "ALERT_UPDATED":  # each changed field as {"from", "to"}
+        parts = []
+        cause, severity = payload.get("cause"), payload.get("severity")
+        if isinstance(cause, Mapping):
+            parts.append(escape(cause.get("to", "")))
+        if isinstance(severity, Mapping):
+            parts.append(f"severity {severity.get('from')} → {severity.get('to')}")
+        return f":bar_chart: New numbers at {when}: " + ("; ".join(parts) or "the fix changed")
     if event == "ALERT_REOPENED":
         return f":rotating_light: Open again at {when}: {escape(payload.get('cause', ''))}"
     cause = escape(payload.get("cause", ""))
