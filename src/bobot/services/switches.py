@@ -156,6 +156,7 @@ async def approve_supplier_switch(
         )
         if changed != 1:
             raise await _decided_error(switch_id)
+        alert_ids = await _alert_ids(switch_id)  # before changes below let go of the switch
         switch = await SupplierSwitch.get(id=switch_id)
         product = await Product.get(id=switch.product_id)
         proposed_on = deps.settings.calendar.today(switch.created_at)
@@ -186,7 +187,7 @@ async def approve_supplier_switch(
                     quantity=switch.quantity,
                     expected_date=expected.isoformat(),
                     late_purchase_order=late_change,
-                    alert_ids=await _alert_ids(switch.id),
+                    alert_ids=alert_ids,
                 )
             ]
         )

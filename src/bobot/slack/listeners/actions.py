@@ -9,6 +9,7 @@ the recorded event. A refusal or a lost race is told only to the clicker, and no
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bobot.slack.blocks import alerts as alert_blocks
-from bobot.slack.blocks.text import escape
+from bobot.slack.blocks.text import context, escape
 from bobot.slack.runner import OperationResult
 
 if TYPE_CHECKING:
@@ -65,7 +66,19 @@ async def settle_click(
     if alert is None:
         return
     message = alert_blocks.alert_message(alert)
+    decided = _decision(result, field)
+    if decided and decided not in json.dumps(message.blocks):
+        # A decided switch may no longer hang on its alert: say the decision from the result.
+        message.blocks.insert(len(message.blocks) - 1, context(decided))
     await respond(text=message.text, blocks=message.blocks, replace_original=True)
+
+
+def _decision(result: OperationResult, field: str) -> str:
+    payload = (result.data or {}).get(field) or {}
+    switch = payload.get("switch")
+    if not switch:
+        return ""
+    return alert_blocks.decision_line({**switch, "newPurchaseOrder": payload.get("purchaseOrder")})
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
