@@ -139,12 +139,29 @@ def database(backend: str, workdir: Path) -> Iterator[tuple[str, Callable[[str],
         pg.stop()
 
 
-def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dict[str, Any]:
+def measure_slack(backend: str, manifest: Path, plan: Plan) -> dict[str, Any]:
+    slack = run_json(
+        "bench.slack", str(manifest), f"--duration={plan.duration}", f"--warmup={plan.warmup}",
+        f"--max-requests={plan.max_requests}",
+    )  # fmt: skip
+    for run in slack["commands"].values():
+        log(
+            f"{backend}: {run['command']:<16} p50 {run['p50_ms']:.1f} ms  "
+            f"p99 {run['p99_ms']:.1f} ms  errors {run['errors']}"
+        )
+    return slack
+
+
+def measure_backend(
+    backend: str, plan: Plan, workdir: Path, smoke: bool, *, only_slack: bool = False
+) -> dict[str, Any]:
     with database(backend, workdir) as (url, clone):
         manifest = workdir / f"manifest-{backend}.json"
         log(f"{backend}: generating the store")
         generated = run_json("bench.generate", url, str(manifest), *(["--smoke"] if smoke else []))
         log(f"{backend}: {generated['rows']['backorder']} backorders in {generated['seconds']} s")
+        if only_slack:
+            return {"generate": generated, "slack": measure_slack(backend, manifest, plan)}
         # Each restock changes the store: each round gets its own copy, taken before the load.
         fresh = [clone(f"restock{n}") for n in range(1, plan.restock_rounds + 1)]
         target = server.bobot(url).start()
@@ -159,6 +176,7 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
             peak = target.peak_rss_mb()
         finally:
             target.stop()
+        slack = measure_slack(backend, manifest, plan)
         log(f"{backend}: server peak RSS {peak} MiB; counting statements")
         statements = run_json("bench.statements", str(manifest))
         rounds = []
@@ -184,6 +202,7 @@ def measure_backend(backend: str, plan: Plan, workdir: Path, smoke: bool) -> dic
     return {
         "generate": generated,
         "http": http,
+        "slack": slack,
         "peak_rss_mb": peak,
         "statements": statements,
         "mixed": mixed,
@@ -199,6 +218,10 @@ def main() -> None:
     parser.add_argument("--backends", help="comma-separated: sqlite,postgres")
     parser.add_argument("--duration", type=float, help="measured seconds per scenario")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--only-slack", action="store_true",
+        help="measure only the Slack slash commands; prints their table, writes no results",
+    )  # fmt: skip
     args = parser.parse_args()
     plan = SMOKE if args.smoke else FULL
     if args.backends:
@@ -207,6 +230,17 @@ def main() -> None:
         plan = replace(plan, duration=args.duration)
 
     started = time.perf_counter()
+    if args.only_slack:
+        workdir = Path(tempfile.mkdtemp(prefix="bobot-bench-", dir="/tmp"))
+        try:
+            backends = {
+                b: measure_backend(b, plan, workdir, args.smoke, only_slack=True)
+                for b in plan.backends
+            }
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        print("\n".join(report.slack_lines(backends)))
+        return
     workdir = Path(tempfile.mkdtemp(prefix="bobot-bench-", dir="/tmp"))
     try:
         results: dict[str, Any] = {"machine": report.machine(), "plan": asdict(plan)}

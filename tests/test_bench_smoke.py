@@ -81,6 +81,12 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert shortages["service_s"] > 0 and shortages["floor_s"] > 0 and shortages["ratio"] > 0
     assert shortages["service_statements"] > 0
 
+    commands = sqlite["slack"]["commands"]
+    assert set(commands) == {"shortages", "sku"}
+    for run in commands.values():
+        assert run["errors"] == 0, run["error_samples"]
+        assert run["requests"] > 0 and run["p50_ms"] > 0 and run["p99_ms"] >= run["p50_ms"]
+
     assert results["targets"] and all(isinstance(row["met"], bool) for row in results["targets"])
     table = (tmp_path / "latest.md").read_text()
     assert "| sqlite | (a) product(sku) availability | 16 |" in table
@@ -91,3 +97,4 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert "(d) >= 0.20 F at c=1" in table
     assert "shortages within 3x of its SQL floor" in table
     assert "## Targets" in table
+    assert "| sqlite | `/bobot sku` |" in table and "/bobot shortages p99 < 300 ms at c=1" in table

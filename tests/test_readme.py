@@ -11,7 +11,8 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 
 def test_readme_lists_every_environment_variable_with_its_default():
     for name, (default, _) in VARIABLES.items():
-        assert f"| `{name}` | `{default}` |" in README, name
+        shown = f"`{default}`" if default else "(empty)"
+        assert f"| `{name}` | {shown} |" in README, name
 
 
 def test_readme_gives_the_two_commands():

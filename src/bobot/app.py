@@ -1,12 +1,14 @@
-"""The web application: GraphQL at /graphql, customer link pages under /l/, a health check,
-and (optionally) the worker."""
+"""The web application: GraphQL at /graphql, customer link pages under /l/, the Slack bot
+at /slack/events, a health check, and (optionally) the worker. The schema is built once here
+and shared by GraphQL and Slack."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,9 +16,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from strawberry import Schema
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
-from strawberry.types import ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
 from bobot.body_limit import BodyLimit
@@ -33,6 +34,8 @@ from bobot.services import tokens
 from bobot.services.base import Actor, Deps
 from bobot.web.dev_mail import DevMail
 from bobot.web.pages import LinkPages
+
+log = logging.getLogger("bobot.app")
 
 _ACTOR_KIND = {TokenRole.STAFF: "staff", TokenRole.STOREFRONT: "storefront"}
 
@@ -52,36 +55,20 @@ async def viewer_for(authorization: str | None, deps: Deps) -> Viewer:
         role=record.role,
         actor=Actor(_ACTOR_KIND[record.role], record.name, "api"),
         token_id=record.id,
+        approver=record.role is TokenRole.STAFF,
     )
 
 
 class BobotGraphQL(GraphQL[Context, None]):
-    def __init__(self, deps: Deps) -> None:
-        settings = deps.settings
-        super().__init__(
-            create_schema(
-                mask_errors=not settings.debug,
-                introspection=not settings.production,
-                write_rate=settings.write_rate,
-            ),
-            graphql_ide="graphiql" if settings.debug else None,
-        )
+    """GraphQL over HTTP; top-level error codes are stamped by the schema's extension."""
+
+    def __init__(self, schema: Schema, deps: Deps) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if deps.settings.debug else None)
         self.deps = deps
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = await viewer_for(request.headers.get("authorization"), self.deps)
         return Context(deps=self.deps, viewer=viewer, request=request, response=response)
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """Every top-level error carries a code, the document's own errors included."""
-        response = process_result(result)
-        errors = cast(list[dict[str, Any]], response.get("errors") or [])
-        for error in errors:
-            extensions = error.setdefault("extensions", {})
-            if "code" not in extensions:
-                # Errors without a path are the document's (syntax, unknown fields, types).
-                extensions["code"] = "INTERNAL" if error.get("path") else "BAD_REQUEST"
-        return response
 
 
 @contextlib.asynccontextmanager
@@ -104,12 +91,31 @@ def create_app(
     that share one initialised database between the app and the test code)."""
     deps = Deps(settings=settings, clock=clock or SystemClock())
     routing.configure(settings)
-    graphql_app = BobotGraphQL(deps)
+    schema = create_schema(
+        mask_errors=not settings.debug,
+        introspection=not settings.production,
+        write_rate=settings.write_rate,
+    )
+    graphql_app = BobotGraphQL(schema, deps)
+    routes = [
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/healthz", health),
+    ]
+    bot = None
+    if settings.slack_enabled:
+        from bobot.slack.app import SlackBot
+
+        bot = SlackBot(schema=schema, deps=deps)
+        routes.append(Route("/slack/events", bot.endpoint, methods=["POST"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         config = tortoise_config(settings.database_url, pool_max=settings.db_pool_max)
         async with RegisterTortoise(app, config=config) if manage_db else _nothing():
+            if bot is None:
+                log.info("Slack bot is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+            else:
+                await bot.start()
             task = None
             if run_worker:
                 from bobot.worker import run_forever
@@ -122,14 +128,16 @@ def create_app(
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                if bot is not None:
+                    await bot.stop()
 
     links = Links.from_settings(settings, deps.clock)
     pages = LinkPages(deps, links, settings.shop_name)
-    dev_routes = []
+    routes.extend(pages.routes())
     if settings.debug:  # the development mailbox: email the outbox holds, readable here
         mail = MailTransport.from_settings(settings, deps.clock)
         if mail is not None:
-            dev_routes = DevMail(mail).routes()
+            routes.extend(DevMail(mail).routes())
     # CORS outermost, so that a refusal (413) carries its headers too.
     middleware = []
     if settings.cors_origins:
@@ -143,16 +151,9 @@ def create_app(
             )
         )
     middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
-    app = Starlette(
-        middleware=middleware,
-        routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            Route("/healthz", health),
-            *pages.routes(),
-            *dev_routes,
-        ],
-        lifespan=lifespan,
-    )
+    app = Starlette(middleware=middleware, routes=routes, lifespan=lifespan)
     app.state.deps = deps
     app.state.links = links
+    app.state.schema = schema
+    app.state.slack = bot
     return app

@@ -1,5 +1,5 @@
 """The `bobot` command: migrate, demo, serve, worker, deliveries, token create|list|revoke,
-export-schema, export-event-schemas, doctor."""
+export-schema, export-event-schemas, doctor, slack-shell."""
 
 from __future__ import annotations
 
@@ -154,6 +154,24 @@ async def _doctor(settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def _slack_shell(settings: Settings, args: argparse.Namespace) -> int:
+    from bobot.slack.shell import run
+
+    # Refusals are part of the conversation here, not errors worth a traceback.
+    logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
+    click = tuple(args.click) if args.click else None
+    return asyncio.run(
+        run(
+            settings,
+            text=" ".join(args.text) if args.text else None,
+            click=click,
+            alert=args.alert,
+            user=args.user,
+            role=args.role,
+        )
+    )
+
+
 def _export_schema() -> None:
     from bobot.graphql.schema import schema_sdl
 
@@ -219,13 +237,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "doctor", help="check counters against the rows and the history; exit 1 on drift"
     )
+    shell = sub.add_parser(
+        "slack-shell",
+        help="send a /bobot command or a click through the bot, without Slack",
+        description="Runs the bot on the configured database against a local Slack stand-in "
+        "and prints what it answers and posts. Examples: `bobot slack-shell sku KETTLE-01`, "
+        "`bobot slack-shell --alert 1`, `bobot slack-shell --click switch_approve 1:1`.",
+    )
+    shell.add_argument("text", nargs="*", help="the command after /bobot, e.g. shortages")
+    shell.add_argument(
+        "--click", nargs=2, metavar=("ACTION_ID", "VALUE"), help="click a button or menu choice"
+    )
+    shell.add_argument("--alert", metavar="ID", help="post alert ID as the alert channel would")
+    shell.add_argument("--user", default="U0SHELL", help="the Slack user ID to act as")
+    shell.add_argument(
+        "--role", choices=["approver", "staff", "stranger"], default="approver",
+        help="what that user is (default: approver)",
+    )  # fmt: skip
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING if args.command == "slack-shell" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command == "export-schema":
         _export_schema()
@@ -248,3 +284,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_token(settings, args))
     elif args.command == "doctor":
         sys.exit(asyncio.run(_doctor(settings)))
+    elif args.command == "slack-shell":
+        sys.exit(_slack_shell(settings, args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,6 +98,21 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "mutations allowed per token, e.g. `60/min` (also `/s`, `/hour`); empty: no limit."
         " Beyond it: `RATE_LIMITED`, HTTP 429 and `Retry-After`",
     ),
+    "SLACK_BOT_TOKEN": ("", "the bot's `xoxb-` token; without it (or the secret) the bot is off"),
+    "SLACK_SIGNING_SECRET": ("", "the Slack app's signing secret, to verify requests"),
+    "SLACK_API_URL": (
+        "https://slack.com/api/",
+        "the Slack Web API base URL (point it at a stand-in to try the bot offline)",
+    ),
+    "SLACK_ALERT_CHANNEL": ("", "channel ID where gap alerts and the daily digest are posted"),
+    "SLACK_STAFF_IDS": ("", "comma-separated Slack user IDs treated as staff"),
+    "SLACK_APPROVER_IDS": (
+        "",
+        "comma-separated Slack user IDs who may approve or reject supplier switches "
+        "(they count as staff too)",
+    ),
+    "SLACK_DIGEST_AT": ("08:00", "shop time (HH:MM) of the daily digest"),
+    "SLACK_APP_TOKEN": ("", "optional `xapp-` token: connect by Socket Mode instead of HTTP"),
 }
 
 
@@ -158,6 +174,14 @@ class Settings:
     max_body_bytes: int = 262_144
     cors_origins: tuple[str, ...] = ()
     write_rate: Rate | None = None
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_api_url: str = VARIABLES["SLACK_API_URL"][0]
+    slack_alert_channel: str = ""
+    slack_staff_ids: frozenset[str] = frozenset()
+    slack_approver_ids: frozenset[str] = frozenset()
+    slack_digest_at: time = time(8, 0)
+    slack_app_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -167,6 +191,11 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def slack_enabled(self) -> bool:
+        """The bot runs when it has a token and the secret that signs Slack's requests."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -222,6 +251,16 @@ class Settings:
                 raise ConfigError(f"{name} must be more than 0 seconds")
             return value
 
+        def user_ids(name: str) -> frozenset[str]:
+            return frozenset(part.strip() for part in get(name).split(",") if part.strip())
+
+        digest_at = get("SLACK_DIGEST_AT")
+        try:
+            hour, minute = (int(part) for part in digest_at.split(":"))
+            digest_time = time(hour, minute)
+        except ValueError:
+            raise ConfigError(f"SLACK_DIGEST_AT must be HH:MM, got {digest_at!r}") from None
+
         return cls(
             calendar=_calendar(get),
             database_url=get("DATABASE_URL"),
@@ -259,6 +298,14 @@ class Settings:
                 origin.strip() for origin in get("BOBOT_CORS_ORIGINS").split(",") if origin.strip()
             ),
             write_rate=Rate.parse(rate) if (rate := get("BOBOT_WRITE_RATE").strip()) else None,
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_api_url=get("SLACK_API_URL"),
+            slack_alert_channel=get("SLACK_ALERT_CHANNEL"),
+            slack_staff_ids=user_ids("SLACK_STAFF_IDS"),
+            slack_approver_ids=user_ids("SLACK_APPROVER_IDS"),
+            slack_digest_at=digest_time,
+            slack_app_token=get("SLACK_APP_TOKEN"),
         )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from tortoise.transactions import in_transaction
 
 from bobot import outbox
-from bobot.models import Backorder
+from bobot.models import Backorder, Delivery
 from bobot.outbox.types import Channel, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.consent import review_delays
@@ -25,6 +25,7 @@ from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
 from bobot.services.gaps import scan_job
 from bobot.services.invitations import expire_invitations
+from bobot.slack.routing import digest_delivery
 
 log = logging.getLogger("bobot.worker")
 BATCH = 200
@@ -68,6 +69,23 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
                     await close()
 
 
+async def slack_digest(deps: Deps) -> int:
+    """Enqueue the day's Slack digest once the shop's clock has passed ``SLACK_DIGEST_AT``
+    (once a day: its key names the day, and a day already enqueued is left alone)."""
+    settings = deps.settings
+    local = deps.now().astimezone(settings.calendar.zone)
+    if local.time() < settings.slack_digest_at:
+        return 0
+    digest = digest_delivery(local.date(), settings)
+    if digest is None:
+        return 0
+    async with in_transaction():
+        if await Delivery.exists(idempotency_key=digest.idempotency_key):
+            return 0
+        await outbox.enqueue([digest], now=deps.now())
+    return 1
+
+
 FREQUENT_JOBS: dict[str, Job] = {
     "scan_recent_backorders": scan_recent_backorders,
     "deliver": deliver,
@@ -78,6 +96,7 @@ PERIODIC_JOBS: dict[str, Job] = {
     "expire_invitations": expire_invitations,
     "gap_scan": scan_job,
     "prune_done_jobs": prune_done_jobs,
+    "slack_digest": slack_digest,
 }
 JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 

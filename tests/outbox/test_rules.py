@@ -181,5 +181,9 @@ async def test_bobot_deliveries_prints_pending_and_failed_counts(db, tmp_path):
     out, _ = await process.communicate()
     assert process.returncode == 0
     lines = out.decode().splitlines()
-    assert lines[0] == "pending: 1  failed: 1"
-    assert lines[1].split() == ["JOB", "pending", "1", "failed", "1"]
+    # Each order: its confirmation email and the gap scan's job; the first email has failed.
+    assert lines[0] == "pending: 3  failed: 1"
+    assert sorted(line.split() for line in lines[1:]) == [
+        ["EMAIL", "pending", "1", "failed", "1"],
+        ["JOB", "pending", "2", "failed", "0"],
+    ]

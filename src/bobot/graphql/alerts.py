@@ -21,7 +21,7 @@ from bobot.graphql.pagination import (
     encode_cursor,
     paginate,
 )
-from bobot.graphql.permissions import STAFF
+from bobot.graphql.permissions import APPROVER, STAFF
 from bobot.graphql.types import PurchaseOrder
 from bobot.graphql.types.alerts import (
     Alert,
@@ -191,7 +191,7 @@ class AlertsMutation:
         )
         return SupplierSwitchPayload(switch=SupplierSwitch(row=row))
 
-    @strawberry.mutation(permission_classes=STAFF)
+    @strawberry.mutation(permission_classes=APPROVER)
     @returns_user_errors(SupplierSwitchPayload)
     async def approve_supplier_switch(
         self, info: Info, input: ApproveSupplierSwitchInput
@@ -206,7 +206,7 @@ class AlertsMutation:
             switch=SupplierSwitch(row=row), purchase_order=PurchaseOrder(row=po)
         )
 
-    @strawberry.mutation(permission_classes=STAFF)
+    @strawberry.mutation(permission_classes=APPROVER)
     @returns_user_errors(SupplierSwitchPayload)
     async def reject_supplier_switch(
         self, info: Info, input: RejectSupplierSwitchInput

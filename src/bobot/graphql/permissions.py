@@ -1,5 +1,7 @@
 """Deny by default: anonymous callers read availability; shopping needs a storefront or staff
-token; everything else needs staff. Failures are top-level errors with a code."""
+token; everything else needs staff; deciding a supplier switch needs the approver capability
+(every staff token, and the Slack users listed as approvers). The same classes guard the API
+and the Slack bot. Failures are top-level errors with a code."""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ from bobot.graphql.context import Info, Viewer
 
 
 def _refusal(viewer: Viewer, needs: str) -> tuple[str, str]:
+    if viewer.slack_user is not None:
+        who = "an approver" if needs == "approver" else "staff"
+        return "FORBIDDEN", f"Only {who} can do this, and Slack user {viewer.slack_user} is not."
+    if needs == "approver":
+        needs = "staff"  # every staff token may approve
     if viewer.token_invalid:
         return "UNAUTHENTICATED", "The API token is invalid or revoked."
     if viewer.role is None:
@@ -47,6 +54,14 @@ class CanShop(_Role):
         return viewer.can_shop
 
 
+class IsApprover(_Role):
+    needs = "approver"
+
+    def allowed(self, viewer: Viewer) -> bool:
+        return viewer.is_approver
+
+
 #: Ready-made ``permission_classes`` lists.
 STAFF: list[type[BasePermission]] = [IsStaff]
 SHOP: list[type[BasePermission]] = [CanShop]
+APPROVER: list[type[BasePermission]] = [IsApprover]

@@ -28,6 +28,7 @@ from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.priority import PriorityMutation
 from bobot.graphql.queries import Query as BaseQuery
 from bobot.graphql.tokens import TokensMutation, TokensQuery
+from bobot.graphql.top_level_errors import StampErrorCodes, TopLevelErrorCode
 from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
@@ -76,6 +77,8 @@ def create_schema(
         limits.append(NoSchemaIntrospectionCustomRule)
     literals = LiteralCheck()
     extensions: list[Callable[[], SchemaExtension]] = [
+        # First: hooks exit in reverse order, so it stamps the errors masking leaves.
+        StampErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=512),
@@ -92,6 +95,7 @@ def create_schema(
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=extensions,
+        types=[TopLevelErrorCode],
         execution_context_class=ExecutionContext,
     )
     resolve_methods_directly(schema._schema)

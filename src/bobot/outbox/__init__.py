@@ -46,7 +46,7 @@ def transports(
 ) -> dict[Channel, Transport]:
     """The transports the worker sends with: webhooks always, email unless in production
     without SMTP (:mod:`bobot.mail.transport`), Slack when configured
-    (``bobot.slack.transport.SlackTransport``, when that package is installed)."""
+    (:class:`bobot.slack.transport.SlackTransport`, rendering through ``schema``)."""
     from bobot.mail.transport import MailTransport
     from bobot.outbox.webhooks import WebhookTransport
 
@@ -60,14 +60,11 @@ def transports(
     mail = MailTransport.from_settings(settings, clock or SystemClock())
     if mail is not None:
         built[Channel.EMAIL] = mail
-    import importlib
+    if settings.slack_enabled:
+        from bobot.graphql.schema import create_schema
+        from bobot.slack.transport import SlackTransport
 
-    try:
-        slack = importlib.import_module("bobot.slack.transport")
-    except ImportError:
-        return built
-    factory = getattr(slack, "build_transport", None)
-    made = factory(settings, schema) if factory is not None else None
-    if made is not None:
-        built[Channel.SLACK] = made
+        built[Channel.SLACK] = SlackTransport(
+            settings, schema if schema is not None else create_schema(), clock=clock
+        )
     return built

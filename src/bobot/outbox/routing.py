@@ -138,7 +138,15 @@ def email_rule(event: RoutedEvent, context: RoutingContext) -> Iterable[NewDeliv
     return rule(event, context)
 
 
-RULES: list[Rule] = [gap_scan_rule, webhook_rule, email_rule]
+def slack_rule(event: RoutedEvent, context: RoutingContext) -> Iterable[NewDelivery]:
+    """Alerts and switch decisions in the alert channel (:mod:`bobot.slack.routing`; imported
+    when first used, as the Slack package builds on this one)."""
+    from bobot.slack.routing import slack_alert_rule
+
+    return slack_alert_rule(event, context)
+
+
+RULES: list[Rule] = [gap_scan_rule, webhook_rule, email_rule, slack_rule]
 
 
 def route(event: RoutedEvent, context: RoutingContext) -> list[NewDelivery]:

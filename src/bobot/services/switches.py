@@ -126,6 +126,11 @@ async def _decided_error(switch_id: int) -> BobotError:
     )
 
 
+async def _alert_ids(switch_id: int) -> list[int]:
+    """The alerts that show this switch (their Slack messages follow its decision)."""
+    return sorted(await int_column(Alert.filter(switch_id=switch_id).values_list("id", flat=True)))
+
+
 async def approve_supplier_switch(
     *, switch_id: int, cancel_late_po: bool = False, actor: Actor, deps: Deps
 ) -> tuple[SupplierSwitch, PurchaseOrder]:
@@ -151,6 +156,7 @@ async def approve_supplier_switch(
         )
         if changed != 1:
             raise await _decided_error(switch_id)
+        alert_ids = await _alert_ids(switch_id)  # before changes below let go of the switch
         switch = await SupplierSwitch.get(id=switch_id)
         product = await Product.get(id=switch.product_id)
         proposed_on = deps.settings.calendar.today(switch.created_at)
@@ -181,6 +187,7 @@ async def approve_supplier_switch(
                     quantity=switch.quantity,
                     expected_date=expected.isoformat(),
                     late_purchase_order=late_change,
+                    alert_ids=alert_ids,
                 )
             ]
         )
@@ -257,6 +264,7 @@ async def reject_supplier_switch(
                     subject_id=switch.id,
                     product_id=switch.product_id,
                     reason=reason,
+                    alert_ids=await _alert_ids(switch.id),
                 )
             ]
         )

@@ -1,0 +1,113 @@
+"""``/bobot <command>`` and the same on an @mention: read-only lookups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bobot.slack.blocks import lookups
+from bobot.slack.blocks.text import Reply
+
+if TYPE_CHECKING:
+    from bobot.slack.app import SlackBot
+
+log = logging.getLogger("bobot.slack")
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    reply: Reply
+    refused: bool = False
+
+
+def parse(text: str) -> tuple[str, str]:
+    """``"sku  MUG-01"`` -> ``("sku", "MUG-01")``; anything unknown -> ``("help", "")``."""
+    words = _MENTION.sub(" ", text).split()
+    if not words:
+        return "help", ""
+    command, args = words[0].lower(), words[1:]
+    if command in ("shortages", "alerts", "help") and not args:
+        return command, ""
+    if command in ("sku", "backorders", "order") and len(args) == 1:
+        return command, args[0]
+    return "help", ""
+
+
+async def answer(bot: SlackBot, user_id: str, text: str, *, command: str = "/bobot") -> Answer:
+    """What the bot says to ``text`` from ``user_id``: one operation, rendered."""
+    viewer = bot.viewer(user_id)
+    name, arg = parse(text)
+    if name == "help":
+        if not viewer.is_staff:
+            return Answer(lookups.refusal_reply(), refused=True)
+        return Answer(lookups.help_reply(command))
+    operation, variables, render = _COMMANDS[name]
+    try:
+        result = await bot.operations.run(operation, viewer, **variables(arg))
+    except Exception:
+        log.exception("Slack command %r failed", name)
+        return Answer(lookups.failure_reply())
+    if result.refused:
+        return Answer(lookups.refusal_reply(result.refusal), refused=True)
+    if result.failed or result.data is None:
+        log.error("Slack command %r: %s %s", name, result.codes, result.messages)
+        return Answer(lookups.failure_reply())
+    return Answer(render(result.data, arg))
+
+
+_COMMANDS: dict[str, tuple[str, Any, Any]] = {
+    "shortages": (
+        "SlackShortages",
+        lambda arg: {},
+        lambda data, arg: lookups.shortages_reply(data),
+    ),
+    "alerts": ("SlackOpenAlerts", lambda arg: {}, lambda data, arg: lookups.alerts_reply(data)),
+    "sku": ("SlackSku", lambda arg: {"sku": arg}, lookups.sku_reply),
+    "backorders": ("SlackBackorders", lambda arg: {"sku": arg}, lookups.backorders_reply),
+    "order": ("SlackOrder", lambda arg: {"number": arg}, lookups.order_reply),
+}
+
+
+def register(app: AsyncApp, bot: SlackBot) -> None:
+    @app.command("/bobot")
+    async def bobot_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+        work = asyncio.ensure_future(
+            answer(bot, command["user_id"], command.get("text", ""), command=command["command"])
+        )
+        try:
+            done = await asyncio.wait_for(asyncio.shield(work), bot.answer_in_ack_within)
+        except TimeoutError:
+            await ack(text="Working on it…", response_type="ephemeral")
+            late = await work
+            await respond(
+                text=late.reply.text,
+                blocks=late.reply.blocks,
+                response_type="ephemeral",
+                replace_original=True,
+            )
+            return
+        await ack(text=done.reply.text, blocks=done.reply.blocks, response_type="ephemeral")
+
+    @app.event("app_mention")
+    async def mentioned(event: dict[str, Any], say: Any, client: Any) -> None:
+        said = await answer(bot, event["user"], event.get("text", ""), command="@bobot")
+        if said.refused:
+            await client.chat_postEphemeral(
+                channel=event["channel"],
+                user=event["user"],
+                text=said.reply.text,
+                blocks=said.reply.blocks,
+            )
+            return
+        await say(
+            text=said.reply.text,
+            blocks=said.reply.blocks,
+            thread_ts=event.get("thread_ts") or event["ts"],
+        )
