@@ -57,6 +57,15 @@ async def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
 
 
+async def returning(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows a write's ``RETURNING`` gives back (Tortoise's ``execute_query`` drops them
+    for an UPDATE on PostgreSQL)."""
+    conn = _connection()
+    postgres = conn.capabilities.dialect == "postgres"
+    rows = await conn.execute_query_dict(render(sql, postgres), _params(params, postgres))
+    return [tuple(row.values()) for row in rows]
+
+
 async def execute(sql: str, params: Sequence[Any] = ()) -> int:
     """Run one statement; returns the number of rows an UPDATE or DELETE changed (not an
     INSERT's on PostgreSQL, where Tortoise reads the status ``INSERT 0 n`` as 0)."""

@@ -7,6 +7,7 @@ import strawberry
 from bobot import models as m
 from bobot.graphql.context import Info
 from bobot.graphql.errors import UserError, parse_id, returns_user_errors
+from bobot.graphql.inputs import text
 from bobot.graphql.pagination import Connection, paginate
 from bobot.graphql.permissions import STAFF
 from bobot.graphql.types.outbox import (
@@ -67,17 +68,17 @@ class WebhooksQuery:
 
 @strawberry.input
 class CreateWebhookSubscriptionInput:
-    url: str
-    events: list[str]
-    description: str = ""
+    url: str = text(2000)
+    events: list[str] = text(64, description="Event names, e.g. order.placed.")
+    description: str = text(200, default="")
 
 
 @strawberry.input
 class UpdateWebhookSubscriptionInput:
     id: strawberry.ID
-    url: str | None = None
-    events: list[str] | None = None
-    description: str | None = None
+    url: str | None = text(2000, default=None)
+    events: list[str] | None = text(64, default=None, description="Event names.")
+    description: str | None = text(200, default=None)
     active: bool | None = None
 
 

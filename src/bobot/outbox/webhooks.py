@@ -31,12 +31,20 @@ def _is_private(address: str) -> bool:
     )
 
 
+RESOLVE_TIMEOUT = 3.0  # seconds
+
+
 async def _addresses(host: str) -> list[str]:
     try:
         return [str(ipaddress.ip_address(host))]
     except ValueError:
         pass
-    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    lookup = asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    try:
+        # A name server that does not answer must not hold the request (or a send) up.
+        infos = await asyncio.wait_for(lookup, RESOLVE_TIMEOUT)
+    except TimeoutError:
+        raise OSError(f"resolving {host!r} took more than {RESOLVE_TIMEOUT:g} s") from None
     return sorted({str(info[4][0]) for info in infos})
 
 

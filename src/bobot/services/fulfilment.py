@@ -95,7 +95,7 @@ async def _ready_unblocked(backorder_ids: list[int], now: datetime) -> None:
         shipments = f"id = ANY(ARRAY({_UNBLOCKED.format(ids=ids, fence=' OFFSET 0')}))"
     else:
         shipments = f"id IN ({_UNBLOCKED.format(ids=ids, fence='')})"
-    readied = await sql.fetch(
+    readied = await sql.returning(
         _READY.format(shipments=shipments) + " RETURNING id, order_id", [sql.ids(backorder_ids)]
     )
     await _tell_ready([(int(r[0]), int(r[1])) for r in readied], now)
