@@ -195,6 +195,17 @@ class Api:
         assert payload["userErrors"] == [], payload["userErrors"]
         return payload["order"]
 
+    async def join_waitlist(self, sku: str, email: str, quantity: int = 1) -> str:
+        """A storefront's joinWaitlist that must succeed; returns the entry's id."""
+        payload = await self.mutate(
+            "joinWaitlist",
+            "mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {"
+            " entry { id } userErrors { code field message } } }",
+            {"sku": sku, "email": email, "quantity": quantity},
+            token=self.storefront_token,
+        )
+        return payload["entry"]["id"]
+
     def today(self) -> date:
         return self.clock.now().date()
 

@@ -78,13 +78,7 @@ async def test_each_message_arrives_once_with_working_links(shop) -> None:
 async def test_waitlist_mail_carries_its_leave_link_as_one_click_unsubscribe(shop) -> None:
     api, inbox = shop
     await api.create_product("KETTLE-01", policy="DENY")
-    await api.mutate(
-        "joinWaitlist",
-        "mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {"
-        " entry { id } userErrors { code field message } } }",
-        {"sku": "KETTLE-01", "email": "ana@example.com", "quantity": 1},
-        token=api.storefront_token,
-    )
+    await api.join_waitlist("KETTLE-01", "ana@example.com")
     await api.receive("KETTLE-01", 1)  # Ana is invited: one unit is held for her
     await deliver(deps_of(api))
     joined, invited = inbox.messages

@@ -149,16 +149,10 @@ async def test_an_order_link_cancels_every_backordered_line_and_leaves_stock_lin
 
 async def test_a_waitlist_link_leaves_by_form_or_by_one_click_unsubscribe(api: Api) -> None:
     await api.create_product("KETTLE-01", policy="DENY")
-    entries = []
-    for email in ("ana@example.com", "ben@example.com"):
-        payload = await api.mutate(
-            "joinWaitlist",
-            "mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {"
-            " entry { id } userErrors { code field message } } }",
-            {"sku": "KETTLE-01", "email": email, "quantity": 1},
-            token=api.storefront_token,
-        )
-        entries.append(payload["entry"]["id"])
+    entries = [
+        await api.join_waitlist("KETTLE-01", email)
+        for email in ("ana@example.com", "ben@example.com")
+    ]
     page = await api.http.get(link(api, Purpose.LEAVE_WAITLIST, entries[0]))
     assert "Leave the waitlist" in page.text and "ana@example.com" in page.text
     left = await api.http.post(link(api, Purpose.LEAVE_WAITLIST, entries[0]))
@@ -236,16 +230,10 @@ async def test_a_delay_link_answers_once_keep_waiting_or_cancel(api: Api) -> Non
 
 async def test_an_invitation_link_claims_the_held_units_once(api: Api) -> None:
     await api.create_product("KETTLE-01", policy="DENY")
-    entries = []
-    for email in ("ana@example.com", "ben@example.com"):
-        payload = await api.mutate(
-            "joinWaitlist",
-            "mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {"
-            " entry { id } userErrors { code field message } } }",
-            {"sku": "KETTLE-01", "email": email, "quantity": 1},
-            token=api.storefront_token,
-        )
-        entries.append(payload["entry"]["id"])
+    entries = [
+        await api.join_waitlist("KETTLE-01", email)
+        for email in ("ana@example.com", "ben@example.com")
+    ]
     await api.receive("KETTLE-01", 1)
     shown = await api.ok('{ product(sku: "KETTLE-01") { availability { quantityAvailable } } }')
     assert shown["product"]["availability"]["quantityAvailable"] == 0  # held for Ana

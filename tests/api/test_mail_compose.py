@@ -39,18 +39,12 @@ async def test_an_order_confirmation_links_to_a_working_cancel_page_per_backorde
 
 async def test_a_waitlist_mail_links_to_its_leave_page(api: Api) -> None:
     await api.create_product("KETTLE-01", policy="DENY")
-    entry = await api.mutate(
-        "joinWaitlist",
-        "mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {"
-        " entry { id } userErrors { code field message } } }",
-        {"sku": "KETTLE-01", "email": "ben@example.com", "quantity": 1},
-        token=api.storefront_token,
-    )
+    entry_id = await api.join_waitlist("KETTLE-01", "ben@example.com")
     base = api.url.removesuffix("/graphql")
     settings = replace(api.settings, public_url=base)
     message = await compose(
         "waitlist.joined",
-        {"entry_id": entry["entry"]["id"]},
+        {"entry_id": entry_id},
         settings=settings,
         links=Links.from_settings(settings, api.clock),
     )
