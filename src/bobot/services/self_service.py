@@ -54,18 +54,6 @@ class BackorderView:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderView:
-    id: int
-    number: str
-    customer_email: str
-    backorders: tuple[BackorderView, ...]
-
-    @property
-    def cancellable(self) -> tuple[BackorderView, ...]:
-        return tuple(b for b in self.backorders if b.cancellable)
-
-
-@dataclass(frozen=True, slots=True)
 class LineView:
     sku: str
     product_name: str
@@ -138,25 +126,12 @@ async def _names(product_ids: set[int]) -> dict[int, str]:
     return {int(pid): str(name) for pid, name in rows}
 
 
-async def _views(backorders: list[Backorder], order: Order) -> tuple[BackorderView, ...]:
-    names = await _names({b.product_id for b in backorders})
-    return tuple(_backorder_view(b, order, names) for b in backorders)
-
-
 async def backorder_view(backorder_id: int) -> BackorderView:
     backorder = await Backorder.get_or_none(id=backorder_id)
     if backorder is None:
         raise NotFound(f"No backorder has id {backorder_id}.", field=["id"])
     order = await Order.get(id=backorder.order_id)
-    return (await _views([backorder], order))[0]
-
-
-async def order_view(order_id: int) -> OrderView:
-    order = await Order.get_or_none(id=order_id)
-    if order is None:
-        raise NotFound(f"No order has id {order_id}.", field=["id"])
-    backorders = await Backorder.filter(order_id=order.id).order_by("id")
-    return OrderView(order.id, order.number, order.customer_email, await _views(backorders, order))
+    return _backorder_view(backorder, order, await _names({backorder.product_id}))
 
 
 async def order_summary(order_id: int) -> OrderSummary:
@@ -232,12 +207,12 @@ async def cancel_backorder_by_customer(*, backorder_id: int, deps: Deps) -> Back
     return await backorder_view(backorder_id)
 
 
-async def cancel_order_by_customer(*, order_id: int, deps: Deps) -> OrderView:
+async def cancel_order_by_customer(*, order_id: int, deps: Deps) -> OrderSummary:
     """Cancel every backorder of an order that can still be cancelled, all or nothing.
 
     What already ships (or shipped) is left alone: only backordered lines are cancelled.
     """
-    view = await order_view(order_id)
+    view = await order_summary(order_id)
     async with in_transaction():
         # Every product first, in id order (the one lock order), then what is still open.
         await lock_products(b.product_id for b in view.backorders)
@@ -254,7 +229,7 @@ async def cancel_order_by_customer(*, order_id: int, deps: Deps) -> OrderView:
                 actor=customer(view.customer_email),
                 deps=deps,
             )
-    return await order_view(order_id)
+    return await order_summary(order_id)
 
 
 async def consent_of(backorder_id: int) -> consent.ConsentView | None:

@@ -170,10 +170,10 @@ class LinkPages:
         return {"backorder": after, "done": done, "done_quantity": before.quantity}
 
     async def _order(self, order_id: int) -> dict[str, Any]:
-        return {"order": await self_service.order_view(order_id)}
+        return {"order": await self_service.order_summary(order_id)}
 
     async def _cancel_order(self, order_id: int, choice: str = "") -> dict[str, Any]:
-        before = await self_service.order_view(order_id)
+        before = await self_service.order_summary(order_id)
         if not before.cancellable:
             return {"order": before}
         after = await self_service.cancel_order_by_customer(order_id=order_id, deps=self.deps)
