@@ -151,7 +151,8 @@ def check_conservation(sku: str, received: int, shipped: int, stored: Counters) 
 
 def check_queue_dates(sku: str, queue: Sequence[tuple[int, date]]) -> list[str]:
     """Expected dates never decrease along a product's queue (``queue``: backorder id and
-    expected date, in queue order)."""
+    expected date, in queue order, of the backorders dated by their own supply: a line of a
+    ship-together order carries its parcel's date, which may be later)."""
     return [
         f"{sku}: backorder {later_id} expects {later.isoformat()}, before backorder "
         f"{earlier_id} ahead of it ({earlier.isoformat()})"

@@ -16,6 +16,7 @@ from typing import Any
 from bobot import sql
 from bobot.domain import invariants as rules
 from bobot.domain.invariants import Counters, Flows, PoFact
+from bobot.domain.ordering import ShipPreference
 from bobot.domain.statuses import (
     CANCELLABLE,
     OPEN_PO_SQL,
@@ -183,12 +184,17 @@ async def rebuild() -> Rebuilt:
 
 
 async def _queue_order_breaks() -> list[str]:
+    """Dates along each queue, leaving out the lines of ship-together orders: those carry
+    their parcel's date, which may be later than their own supply (the rest of the queue,
+    dated by supply alone, must still never go backwards)."""
     rows = await sql.fetch(
         "SELECT q.sku, q.prev_id, q.prev_date, q.id, q.expected_date FROM ("
-        " SELECT sku, id, expected_date,"
-        " LAG(id) OVER w AS prev_id, LAG(expected_date) OVER w AS prev_date"
-        f" FROM backorder WHERE status IN {WAITING_SQL}"
-        " WINDOW w AS (PARTITION BY product_id ORDER BY priority DESC, created_at, id)) q"
+        " SELECT b.sku, b.id, b.expected_date,"
+        " LAG(b.id) OVER w AS prev_id, LAG(b.expected_date) OVER w AS prev_date"
+        ' FROM backorder b JOIN "order" o ON o.id = b.order_id'
+        f" WHERE b.status IN {WAITING_SQL}"
+        f" AND o.ship_preference <> '{ShipPreference.SHIP_TOGETHER.value}'"
+        " WINDOW w AS (PARTITION BY b.product_id ORDER BY b.priority DESC, b.created_at, b.id)) q"
         " WHERE q.prev_date > q.expected_date ORDER BY q.sku, q.id"
     )
     found: list[str] = []
