@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from tortoise.transactions import in_transaction
 
 from bobot import outbox
+from bobot.db import unavailable
 from bobot.models import Backorder, Delivery
 from bobot.outbox.types import Channel, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
@@ -106,8 +107,13 @@ async def run_once(deps: Deps, jobs: Mapping[str, Job] = JOBS) -> dict[str, int]
     for name, job in jobs.items():
         try:
             results[name] = await job(deps)
-        except Exception:
-            log.exception("worker job %s failed; it runs again next time", name)
+        except Exception as exc:
+            reason = unavailable(exc)
+            if reason is None:
+                log.exception("worker job %s failed; it runs again next time", name)
+            else:  # an outage, not a bug: one line, not a traceback a poll
+                log.warning("worker job %s: database %s (%s); it runs again next time",
+                            name, reason, exc)  # fmt: skip
             results[name] = -1
     return results
 
