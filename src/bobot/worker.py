@@ -57,12 +57,24 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
         outbox.transports(deps.settings, clock=deps.clock) if transports is None else transports
     )
     total = 0
+    slow: set[asyncio.Task[None]] = set()  # sends of a receiver slow to answer, still out
     try:
-        # Until nothing is due: a batch holds one row per aggregate, the next round the next.
-        while sent := await outbox.drain(chosen, deps=deps, limit=deps.settings.outbox_batch):
+        # Until nothing is due and nothing is out: a batch holds one row per aggregate, the
+        # next round the next; new rows are claimed while a slow send runs on.
+        while True:
+            sent = await outbox.drain(
+                chosen, deps=deps, limit=deps.settings.outbox_batch, background=slow
+            )
             total += sent
-        return total
+            if sent:
+                continue
+            if not slow:
+                return total
+            await asyncio.wait(slow, timeout=deps.settings.worker_poll)
     finally:
+        for task in slow:
+            task.cancel()
+        await asyncio.gather(*slow, return_exceptions=True)
         if own:
             for transport in chosen.values():
                 close = getattr(transport, "aclose", None)
