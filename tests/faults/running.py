@@ -13,7 +13,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,10 +48,19 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
     return {**env, **BASE_ENV, "DATABASE_URL": database_url, **extra}
 
 
-async def bobot(env: Mapping[str, str], *args: str) -> str:
-    """Run one ``bobot`` command to its end; its standard output (it must succeed)."""
+#: A command prefix: root without the capabilities that let it write whatever a file's
+#: mode says (``CAP_DAC_OVERRIDE``), so that a read-only file is read-only to it too.
+FILE_MODES_APPLY = (
+    "setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+    "--inh-caps", "-dac_override,-dac_read_search", "--",
+)  # fmt: skip
+
+
+async def bobot(env: Mapping[str, str], *args: str, prefix: Sequence[str] = ()) -> str:
+    """Run one ``bobot`` command to its end (behind ``prefix``, if given); its standard
+    output (it must succeed)."""
     process = await asyncio.create_subprocess_exec(
-        BOBOT, *args, env=dict(env), stdout=asyncio.subprocess.PIPE,
+        *prefix, BOBOT, *args, env=dict(env), stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 120)
@@ -113,12 +122,15 @@ class Running:
         return await self.api.http.post(self.api.url, json=body, headers=headers)
 
 
-async def _spawn(name: str, env: Mapping[str, str], folder: Path, *args: str) -> Process:
+async def _spawn(
+    name: str, env: Mapping[str, str], folder: Path, *args: str, prefix: Sequence[str]
+) -> Process:
     log = folder / f"{name}.log"
-    with log.open("wb") as sink:
+    with log.open("ab") as sink:
         process = await asyncio.create_subprocess_exec(
-            BOBOT, *args, env=dict(env), stdout=sink, stderr=sink, start_new_session=True
-        )
+            *prefix, BOBOT, *args, env=dict(env), stdout=sink, stderr=sink,
+            start_new_session=True,
+        )  # fmt: skip
     return Process(name, process, log)
 
 
@@ -134,19 +146,32 @@ async def _stop(process: Process) -> None:
 
 @contextlib.asynccontextmanager
 async def running(
-    database_url: str, folder: Path, *, worker: bool = True, **extra: str
+    database_url: str,
+    folder: Path,
+    *,
+    worker: bool = True,
+    prefix: Sequence[str] = (),
+    tokens: tuple[str, str] | None = None,
+    **extra: str,
 ) -> AsyncIterator[Running]:
-    """Migrate, make a staff and a storefront token, then serve the app (and the worker)."""
+    """Migrate, make a staff and a storefront token, then serve the app (and the worker),
+    each process behind ``prefix`` if given (:data:`FILE_MODES_APPLY`). With ``tokens``
+    (staff, storefront) of an earlier run, the database is used as it is: no migration, no
+    new tokens."""
     env = environment(database_url, **extra)
-    await bobot(env, "migrate")
-    staff = (await bobot(env, "token", "create", "faults-staff", "--role", "staff")).split()[-1]
-    shop = (await bobot(env, "token", "create", "faults-shop", "--role", "storefront")).split()[-1]
+    if tokens is None:
+        await bobot(env, "migrate", prefix=prefix)
+        made = [
+            (await bobot(env, "token", "create", name, "--role", role, prefix=prefix)).split()[-1]
+            for name, role in (("faults-staff", "staff"), ("faults-shop", "storefront"))
+        ]
+        tokens = (made[0], made[1])
+    staff, shop = tokens
     port = free_port()
-    processes = [
-        await _spawn("web", env, folder, "serve", "--host", "127.0.0.1", "--port", str(port))
-    ]
+    serve = ("serve", "--host", "127.0.0.1", "--port", str(port))
+    processes = [await _spawn("web", env, folder, *serve, prefix=prefix)]
     if worker:
-        processes.append(await _spawn("worker", env, folder, "worker"))
+        processes.append(await _spawn("worker", env, folder, "worker", prefix=prefix))
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(timeout=30) as http:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.faults.running import bobot, running
+from tests.faults.running import FILE_MODES_APPLY, bobot, running
 
 TABLES = ("order", "order_line", "backorder", "shipment", "event", "delivery", "product")
 PRODUCT = '{ product(sku: "MUG") { sku onHand allocated available backordered } }'
@@ -100,3 +100,37 @@ async def test_a_full_disk_refuses_writes_cleanly_keeps_reads_and_recovers(
         product = (await app.post(PRODUCT)).json()["data"]["product"]
         assert (product["onHand"], product["allocated"], product["backordered"]) == (3, 3, 3)
         await bobot(app.env, "doctor")
+
+
+async def test_a_read_only_database_file_refuses_writes_keeps_reads_and_recovers(tmp_path: Path):
+    # The processes run without the capability that lets root write whatever a file's mode
+    # says: a read-only file is read-only to them.
+    folder = Path(tempfile.mkdtemp(prefix="bobot-ro-", dir="/tmp"))
+    path = folder / "bobot.sqlite3"
+    url = f"sqlite://{path}"
+    try:
+        async with running(url, tmp_path, prefix=FILE_MODES_APPLY) as app:
+            await app.api.create_product("MUG", on_hand=3)
+            await app.api.order("ana@example.com", ("MUG", 2))
+            tokens = (app.api.staff_token, app.api.storefront_token)
+        path.chmod(0o444)  # as an operator's restore might leave it
+        async with running(url, tmp_path, prefix=FILE_MODES_APPLY, tokens=tokens) as app:
+            api = app.api
+            stored = snapshot(path)
+            read = await app.post(PRODUCT)  # reads work
+            assert read.status_code == 200, read.text
+            product = read.json()["data"]["product"]
+            assert (product["onHand"], product["allocated"]) == (3, 2)
+            refused = await api.place_order("bob@example.com", ("MUG", 1))
+            assert refused.status_code == 503, refused
+            assert refused.error_codes == ["DATABASE_UNAVAILABLE"]
+            assert "read-only" in refused.errors[0]["message"]
+            assert snapshot(path) == stored  # nothing half-written
+            assert app.alive(), app.logs()
+
+            path.chmod(0o644)  # the permission comes back: the running app writes again
+            order = await api.order("bob@example.com", ("MUG", 1))
+            assert [line["quantityBackordered"] for line in order["lines"]] == [0]
+            await bobot(app.env, "doctor", prefix=FILE_MODES_APPLY)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
