@@ -29,6 +29,7 @@ from bobot.graphql.schema import create_schema
 from bobot.links import Links
 from bobot.mail.transport import MailTransport
 from bobot.models import TokenRole
+from bobot.outage import DatabaseOutage
 from bobot.outbox import routing
 from bobot.services import tokens
 from bobot.services.base import Actor, Deps
@@ -151,6 +152,7 @@ def create_app(
             )
         )
     middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(Middleware(DatabaseOutage))  # 503, not a bare 500, while the DB is out
     app = Starlette(middleware=middleware, routes=routes, lifespan=lifespan)
     app.state.deps = deps
     app.state.links = links

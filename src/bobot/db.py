@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 
 from bobot.models import MODEL_MODULES
@@ -97,6 +99,62 @@ async def connected(database_url: str, *, pool_max: int = 10) -> AsyncIterator[N
         yield
     finally:
         await Tortoise.close_connections()
+
+
+# --------------------------------------------------------------------------- outages
+
+#: What a request is told when the database cannot serve it, by reason (see ``unavailable``).
+UNAVAILABLE_MESSAGES = {
+    "unreachable": "The database cannot be reached right now; try again shortly.",
+    "full": "The database's disk is full: nothing was written. Reads still work.",
+    "read_only": "The database is read-only right now: nothing was written. Reads still work.",
+}
+
+_SQLITE_REASONS = {
+    sqlite3.SQLITE_FULL: "full",
+    sqlite3.SQLITE_READONLY: "read_only",
+    sqlite3.SQLITE_CANTOPEN: "unreachable",
+    sqlite3.SQLITE_IOERR: "unreachable",
+}
+#: PostgreSQL error classes of a lost server: 08 connection exception, 57P01-57P03 admin or
+#: crash shutdown and "the database system is starting up".
+_PG_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _reason_of(exc: BaseException) -> str | None:
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return _SQLITE_REASONS.get(code & 0xFF) if isinstance(code, int) else None
+    state = getattr(exc, "sqlstate", None)
+    if isinstance(state, str) and state.startswith(_PG_STATES):
+        return "unreachable"
+    if isinstance(exc, DBConnectionError | ConnectionError):
+        return "unreachable"
+    if type(exc).__module__.startswith("asyncpg") and "connection is closed" in str(exc):
+        return "unreachable"  # asyncpg's InterfaceError on a connection the server dropped
+    return None
+
+
+def unavailable(exc: BaseException) -> str | None:
+    """Why the database could not serve a request, when that is what ``exc`` (or an error it
+    was raised from) says: ``"unreachable"`` (the server is down, restarting or dropped the
+    connection), ``"full"`` (SQLite: no room on the disk) or ``"read_only"`` (SQLite: the
+    file or its file system takes no writes). ``None`` for anything else, a bug included."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        reason = _reason_of(current)
+        if reason is not None:
+            return reason
+        # Tortoise wraps the driver's error (``OperationalError(exc)``), chained or as its
+        # argument.
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+    return None
 
 
 def _cli_config() -> dict[str, Any]:

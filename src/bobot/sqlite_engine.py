@@ -23,17 +23,23 @@ with ``SQLITE_BUSY_SNAPSHOT`` ("database is locked"): its snapshot is stale, and
 cannot help it. Taken up front, the lock is waited for (``busy_timeout``) instead. Every
 transaction of the services writes; reads outside transactions still run concurrently with
 a writer (WAL).
+
+A file that was read-only when the connection opened (its permissions, a read-only mount)
+leaves SQLite's connection read-only for good: writes fail with ``SQLITE_READONLY`` even
+after the permission comes back. So a transaction that begins on such a connection first
+checks whether the file has become writable, and if so opens the connection anew.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
 import aiosqlite
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import ConnectionWrapper, TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -76,10 +82,29 @@ class InlineReadConnection(aiosqlite.Connection):
         return await super().execute_fetchall(sql, parameters)
 
 
+class _Current(ConnectionWrapper):
+    """Tortoise's connection wrapper, taking the client's connection once it holds the lock
+    (it may have been opened anew meanwhile), not when it was made."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        self.connection = self.client._connection
+        await self.ensure_connection()
+        return self.connection
+
+
 class ImmediateTransaction(SqliteTransactionWrapper):
     """Tortoise's SQLite transaction, beginning with the write lock held."""
 
     async def begin(self) -> None:
+        parent = self._parent
+        if isinstance(parent, Client):
+            if parent.read_only and parent.writable():
+                # The transaction context holds the client's lock: nothing else uses it.
+                await parent.close()
+                await parent.create_connection(with_db=True)
+            if parent._connection is not None:  # made before a reopen: take the new one
+                self._connection = parent._connection
         try:
             await self._connection.commit()
             await self._connection.execute("BEGIN IMMEDIATE")
@@ -88,6 +113,18 @@ class ImmediateTransaction(SqliteTransactionWrapper):
 
 
 class Client(SqliteClient):
+    #: The file could not be written when the connection opened (see the module's notes).
+    read_only = False
+
+    def writable(self) -> bool:
+        """The file can be written (or does not exist yet: SQLite will create it)."""
+        if self.filename == ":memory:" or not os.access(self.filename, os.F_OK):
+            return True
+        return os.access(self.filename, os.W_OK)
+
+    def acquire_connection(self) -> ConnectionWrapper:
+        return _Current(self._lock, self)
+
     def _in_transaction(self) -> TransactionContext:
         # Nested transactions are savepoints inside this one (the wrapper's own method).
         return SqliteTransactionContext(ImmediateTransaction(self), self._lock)
@@ -95,6 +132,7 @@ class Client(SqliteClient):
     async def create_connection(self, with_db: bool) -> None:
         if self._connection:
             return
+        self.read_only = not self.writable()
         # check_same_thread: the connection is opened in aiosqlite's thread and read from
         # the event loop's; Tortoise's connection lock keeps their statements apart.
         connector = partial(

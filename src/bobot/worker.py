@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from tortoise.transactions import in_transaction
 
 from bobot import outbox
+from bobot.db import unavailable
 from bobot.models import Backorder, Delivery
 from bobot.outbox.types import Channel, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
@@ -56,12 +57,24 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
         outbox.transports(deps.settings, clock=deps.clock) if transports is None else transports
     )
     total = 0
+    slow: set[asyncio.Task[None]] = set()  # sends of a receiver slow to answer, still out
     try:
-        # Until nothing is due: a batch holds one row per aggregate, the next round the next.
-        while sent := await outbox.drain(chosen, deps=deps, limit=deps.settings.outbox_batch):
+        # Until nothing is due and nothing is out: a batch holds one row per aggregate, the
+        # next round the next; new rows are claimed while a slow send runs on.
+        while True:
+            sent = await outbox.drain(
+                chosen, deps=deps, limit=deps.settings.outbox_batch, background=slow
+            )
             total += sent
-        return total
+            if sent:
+                continue
+            if not slow:
+                return total
+            await asyncio.wait(slow, timeout=deps.settings.worker_poll)
     finally:
+        for task in slow:
+            task.cancel()
+        await asyncio.gather(*slow, return_exceptions=True)
         if own:
             for transport in chosen.values():
                 close = getattr(transport, "aclose", None)
@@ -106,8 +119,13 @@ async def run_once(deps: Deps, jobs: Mapping[str, Job] = JOBS) -> dict[str, int]
     for name, job in jobs.items():
         try:
             results[name] = await job(deps)
-        except Exception:
-            log.exception("worker job %s failed; it runs again next time", name)
+        except Exception as exc:
+            reason = unavailable(exc)
+            if reason is None:
+                log.exception("worker job %s failed; it runs again next time", name)
+            else:  # an outage, not a bug: one line, not a traceback a poll
+                log.warning("worker job %s: database %s (%s); it runs again next time",
+                            name, reason, exc)  # fmt: skip
             results[name] = -1
     return results
 

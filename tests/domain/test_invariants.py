@@ -1,5 +1,6 @@
 from datetime import date
 
+from bobot.domain import invariants as rules
 from bobot.domain.invariants import (
     Counters,
     Flows,
@@ -81,3 +82,17 @@ def test_incoming_replays_the_purchase_orders_events() -> None:
     assert incoming_from_history(facts, {"A": 10, "B": 11}) == {10: 4 + 5, 11: 3}
     cancelled = [*facts, PoFact("PO_CHANGED", 2, 10, {"status": ["ORDERED", "CANCELLED"]})]
     assert incoming_from_history(cancelled, {"A": 10, "B": 11}) == {10: 4, 11: 3}
+
+
+def test_held_units_match_the_open_invitations() -> None:
+    assert rules.check_held("MUG", 3, 3) == []
+    assert rules.check_held("MUG", 2, 3) == ["MUG: 2 units held, but its open invitations hold 3"]
+
+
+def test_no_waiting_entry_is_passed_over_by_an_invitation() -> None:
+    in_order = [(1, "INVITED"), (2, "INVITED"), (3, "WAITING")]
+    assert rules.check_invitation_order("MUG", in_order) == []
+    assert rules.check_invitation_order("MUG", [(4, "WAITING"), (5, "INVITED")]) == [
+        "MUG: waitlist entry 5 is invited before 4"
+    ]
+    assert rules.check_invitation_order("MUG", []) == []

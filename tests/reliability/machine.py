@@ -1,6 +1,7 @@
 """A Hypothesis state machine over the services: random sequences of orders, receipts,
-cancellations, shipments, purchase-order changes, policy changes, waitlist moves and the
-clock moving on, with every invariant checked after each step.
+cancellations, shipments, purchase-order changes, policy changes, waitlist moves (join,
+leave, the invitations stock makes, claims, expiry) and the clock moving on, with every
+invariant checked after each step.
 
 The machine runs in a worker thread; each step hands its coroutine to the event loop that
 owns the ORM's connections (:meth:`StoreMachine.run`). To add a step for a new service,
@@ -29,7 +30,16 @@ from bobot.domain.availability import Policy
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.errors import BobotError
 from bobot.models import PurchaseOrderStatus
-from bobot.services import backorders, catalog, orders, priority, purchasing, stock, waitlist
+from bobot.services import (
+    backorders,
+    catalog,
+    invitations,
+    orders,
+    priority,
+    purchasing,
+    stock,
+    waitlist,
+)
 from bobot.services.base import Deps
 
 T = TypeVar("T")
@@ -360,6 +370,47 @@ class StoreMachine(RuleBasedStateMachine):
                     entry_id=candidates[which % len(candidates)], actor=SHOP, deps=self.deps
                 )
             )
+
+    # The waitlist is for what cannot be bought (CHARLIE denies backorders): joins and stock
+    # for it have rules of their own, so that invitations are made, claimed and expire.
+    @rule(email=st.sampled_from(EMAILS), units=st.integers(1, 3))
+    def join_the_waitlist_of_a_product_that_denies(self, email: str, units: int) -> None:
+        self.join_waitlist(len(SKUS) - 1, email, units)
+
+    @rule(units=st.integers(1, 4))
+    def stock_arrives_for_the_waitlist(self, units: int) -> None:
+        self._receive(len(SKUS) - 1, units, None)
+
+    @rule(which=pick)
+    def claim_invitation(self, which: int) -> None:
+        candidates = self.run(store.invitations())
+        if not candidates:
+            return
+        entry_id, pid, units, _ = candidates[which % len(candidates)]
+        order = self.attempt(
+            invitations.claim_invitation(entry_id=entry_id, actor=SHOP, deps=self.deps)
+        )
+        if order is not None:  # the held units, all from stock: nothing backordered
+            assert self.run(store.order_lines(order.id)) == [(pid, units, units)]
+            assert self.run(store.entry_status(entry_id)) == "CONVERTED"
+
+    @rule(which=pick)
+    def let_an_invitation_expire(self, which: int) -> None:
+        """The clock passes one invitation's hold, and the worker's job gives its units on."""
+        candidates = self.run(store.invitations())
+        if not candidates:
+            return
+        entry_id, _, _, hold_until = candidates[which % len(candidates)]
+        if hold_until > self.clock.now():
+            self.clock.set(hold_until + timedelta(minutes=1))
+        expired = self.run(invitations.expire_invitations(self.deps))
+        StoreMachine.outcomes["expire_invitations done"] += 1
+        assert expired >= 1
+        assert self.run(store.entry_status(entry_id)) == "EXPIRED"
+
+    @rule()
+    def worker_expires_invitations(self) -> None:
+        self.run(invitations.expire_invitations(self.deps))
 
     # ------------------------------------------------------------------ after every step
 

@@ -4,10 +4,12 @@ candidates a random step may act on, and the report of every invariant after a s
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from bobot import sql
 from bobot.domain import invariants as rules
 from bobot.domain.statuses import CANCELLABLE, OPEN_PO, WAITING_SQL, sql_in
+from bobot.models import WaitlistEntry, WaitlistStatus
 from bobot.services import doctor
 from bobot.services.eta import FIFO_SQL
 
@@ -86,6 +88,31 @@ async def active_waitlist() -> list[int]:
     return await ids(
         "SELECT id FROM waitlist_entry WHERE status IN ('WAITING', 'INVITED') ORDER BY id"
     )
+
+
+async def invitations() -> list[tuple[int, int, int, datetime]]:
+    """The open invitations: entry id, product id, units held, held until."""
+    rows = (
+        await WaitlistEntry.filter(status=WaitlistStatus.INVITED)
+        .order_by("id")
+        .values_list("id", "product_id", "quantity", "hold_until")
+    )
+    return [(int(e), int(p), int(q), h) for e, p, q, h in rows]
+
+
+async def entry_status(entry_id: int) -> str:
+    [[status]] = await sql.fetch("SELECT status FROM waitlist_entry WHERE id = ?", [entry_id])
+    return str(status)
+
+
+async def order_lines(order_id: int) -> list[tuple[int, int, int]]:
+    """An order's lines: product id, quantity, units from stock."""
+    rows = await sql.fetch(
+        "SELECT product_id, quantity, quantity_from_stock FROM order_line"
+        " WHERE order_id = ? ORDER BY id",
+        [order_id],
+    )
+    return [(int(p), int(q), int(s)) for p, q, s in rows]
 
 
 async def terms() -> dict[int, tuple[int, bool, int | None]]:

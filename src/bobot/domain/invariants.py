@@ -149,6 +149,30 @@ def check_conservation(sku: str, received: int, shipped: int, stored: Counters) 
     ]
 
 
+def check_held(sku: str, held: int, invited: int) -> list[str]:
+    """The units a product holds are those its open invitations asked for (``invited``: the
+    sum over its INVITED waitlist entries)."""
+    if held == invited:
+        return []
+    return [f"{sku}: {held} units held, but its open invitations hold {invited}"]
+
+
+def check_invitation_order(sku: str, entries: Sequence[tuple[int, str]]) -> list[str]:
+    """Invitations follow the waitlist's order: no entry still WAITING is ahead of an
+    INVITED one (``entries``: id and status of a product's WAITING and INVITED entries, in
+    queue order)."""
+    first_waiting = next((eid for eid, status in entries if status == "WAITING"), None)
+    if first_waiting is None:
+        return []
+    behind = False
+    found: list[str] = []
+    for eid, status in entries:
+        behind = behind or eid == first_waiting
+        if behind and status == "INVITED":
+            found.append(f"{sku}: waitlist entry {eid} is invited before {first_waiting}")
+    return found
+
+
 def check_queue_dates(sku: str, queue: Sequence[tuple[int, date]]) -> list[str]:
     """Expected dates never decrease along a product's queue (``queue``: backorder id and
     expected date, in queue order, of the backorders dated by their own supply: a line of a

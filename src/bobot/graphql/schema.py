@@ -28,7 +28,7 @@ from bobot.graphql.mutations_staff import StaffMutation
 from bobot.graphql.priority import PriorityMutation
 from bobot.graphql.queries import Query as BaseQuery
 from bobot.graphql.tokens import TokensMutation, TokensQuery
-from bobot.graphql.top_level_errors import StampErrorCodes, TopLevelErrorCode
+from bobot.graphql.top_level_errors import StampErrorCodes, TopLevelErrorCode, unavailable_reason
 from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
@@ -51,9 +51,14 @@ MAX_TOKENS = 5_000
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """A bug's exception, as opposed to a coded refusal or a malformed document."""
+    """A bug's exception, as opposed to a coded refusal, a malformed document or the
+    database being unavailable (whose message the code stamp replaces)."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return (
+        original is not None
+        and not isinstance(original, GraphQLError)
+        and unavailable_reason(error) is None
+    )
 
 
 def create_schema(

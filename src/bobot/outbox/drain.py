@@ -162,16 +162,27 @@ async def _send(
         return _Sent(delivery, result, at, (time.perf_counter() - started) * 1000)
 
 
+#: Seconds a batch waits for its slowest sends before recording the rest (with a
+#: ``background`` set): a receiver that hangs then holds up its own rows only.
+SLOW_SEND = 1.0
+
+
 async def drain(
     transports: Mapping[Channel, Transport],
     *,
     deps: Any,
     limit: int = 100,
     policy: DrainPolicy | None = None,
+    background: set[asyncio.Task[None]] | None = None,
 ) -> int:
     """Claim up to ``limit`` due deliveries for ``transports``, send them (concurrently: a
     batch holds at most one row per aggregate and recipient), record each attempt. Returns
-    how many were attempted."""
+    how many were attempted.
+
+    Without ``background`` it returns once every send of the batch is recorded. With it,
+    sends still running after :data:`SLOW_SEND` seconds go on in a task added to that set,
+    which records them when they end (their rows stay leased meanwhile), and the others are
+    recorded at once, so that the caller can claim the next batch."""
     policy = policy or policy_of(deps.settings)
     # A send starts only while the lease has a fifth of its time left to run.
     deadline = time.monotonic() + policy.lease * 0.8
@@ -183,14 +194,48 @@ async def drain(
         if prepare is not None:
             await prepare(batch)
     gate = asyncio.Semaphore(policy.concurrency)
-    outcomes = await asyncio.gather(
-        *(_send(transports.get(d.channel), d, gate, deps, deadline) for d in batch)
-    )
-    sent = [s for s in outcomes if s is not None]
-    if len(sent) < len(batch):
-        log.warning("lease ran out: %d deliveries left for another worker", len(batch) - len(sent))
-    await record_results(sent, policy=policy, now=deps.now())
+    sends = [
+        asyncio.ensure_future(_send(transports.get(d.channel), d, gate, deps, deadline))
+        for d in batch
+    ]
+    if background is None:
+        await asyncio.gather(*sends)
+        await _record(sends, policy, deps)
+        return len(batch)
+    try:
+        await asyncio.wait(sends, timeout=SLOW_SEND)
+    except BaseException:
+        for send in sends:
+            send.cancel()
+        raise
+    slow = [send for send in sends if not send.done()]
+    await _record([send for send in sends if send.done()], policy, deps)
+    if slow:
+        later = asyncio.create_task(_record_when_done(slow, policy, deps))
+        background.add(later)
+        later.add_done_callback(background.discard)
     return len(batch)
+
+
+async def _record(sends: Sequence[asyncio.Future[_Sent | None]], policy: DrainPolicy, deps: Any):
+    sent = [s for s in (send.result() for send in sends) if s is not None]
+    if len(sent) < len(sends):
+        log.warning("lease ran out: %d deliveries left for another worker", len(sends) - len(sent))
+    await record_results(sent, policy=policy, now=deps.now())
+
+
+async def _record_when_done(
+    sends: Sequence[asyncio.Future[_Sent | None]], policy: DrainPolicy, deps: Any
+) -> None:
+    try:
+        await asyncio.gather(*sends)
+        await _record(sends, policy, deps)
+    except asyncio.CancelledError:
+        for send in sends:
+            send.cancel()
+        raise
+    except Exception:  # the rows stay leased: once the lease runs out they are sent again
+        log.exception("recording %d slow deliveries failed", len(sends))
 
 
 async def record_results(sent: Sequence[_Sent], *, policy: DrainPolicy, now: datetime) -> None:

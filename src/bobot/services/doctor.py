@@ -218,6 +218,25 @@ async def _broken_backorders() -> list[str]:
     ]
 
 
+async def _invitation_breaks(skus: dict[int, str], held: dict[int, int]) -> list[str]:
+    """Held units match the open invitations, which follow the waitlist's order."""
+    rows = await sql.fetch(
+        "SELECT product_id, id, status, quantity FROM waitlist_entry"
+        " WHERE status IN ('WAITING', 'INVITED') ORDER BY product_id, created_at, id"
+    )
+    entries: dict[int, list[tuple[int, str]]] = {}
+    invited: dict[int, int] = {}
+    for pid, eid, status, quantity in rows:
+        entries.setdefault(int(pid), []).append((int(eid), str(status)))
+        if str(status) == "INVITED":
+            invited[int(pid)] = invited.get(int(pid), 0) + int(quantity)
+    found: list[str] = []
+    for pid in sorted(skus, key=skus.__getitem__):
+        found += rules.check_held(skus[pid], held[pid], invited.get(pid, 0))
+        found += rules.check_invitation_order(skus[pid], entries.get(pid, []))
+    return found
+
+
 async def examine(rebuilt: Rebuilt | None = None) -> Report:
     """Check the live database; every inconsistency is one readable line (``rebuilt``: the
     counters :func:`rebuild` just gave, if the caller has them)."""
@@ -232,4 +251,6 @@ async def examine(rebuilt: Rebuilt | None = None) -> Report:
         report.drift += rules.compare(sku, stored, rebuilt.from_history[pid], "history")
     report.drift += await _queue_order_breaks()
     report.drift += await _broken_backorders()
+    held = {pid: stored.held for pid, stored in rebuilt.stored.items()}
+    report.drift += await _invitation_breaks(rebuilt.skus, held)
     return report
