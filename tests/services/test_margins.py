@@ -9,7 +9,7 @@ from tests.services.helpers import STAFF, backorders_of, clock_of, make_deps, or
 
 from bobot.config import Settings
 from bobot.domain.calendar import EVERY_DAY
-from bobot.services import availability, catalog, purchasing, reliability, stock
+from bobot.services import availability, catalog, purchasing, reliability, stock, switches
 from bobot.services.base import Deps
 
 
@@ -187,3 +187,37 @@ async def test_records_of_many_suppliers_are_read_in_one_statement(db, sql_log):
     assert [found[i].mean_delay_days for i in ids] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
     unknown = (await reliability.reliabilities([9999], deps=deps))[9999]
     assert unknown.sample_size == 0 and unknown.margin_days >= 0
+
+
+async def _switch_store(deps: Deps) -> tuple[int, int]:
+    """SWIM waits on five uncovered backorders; Acme (preferred, 30 days, no record), Fast
+    (5 days, always 8 days late) and Steady (7 days, always on time) offer it."""
+    await product(deps, "SWIM", lead_days=30)
+    fast, steady = await _supplier(deps, "Fast"), await _supplier(deps, "Steady")
+    for rank, (supplier_id, lead) in enumerate(((fast, 5), (steady, 7)), start=2):
+        await catalog.set_supplier_offer(
+            supplier_id=supplier_id, sku="SWIM", unit_cost=Decimal("2.00"),
+            lead_time_days=lead, rank=rank, actor=STAFF, deps=deps,
+        )  # fmt: skip
+    for n in range(90):
+        await _delivery(deps, steady, due_in=1, late=0)
+        if n % 3 == 0:
+            await _delivery(deps, fast, due_in=1, late=8)
+    for n in range(5):
+        await order(deps, f"c{n}@example.com", ("SWIM", 1))
+    return fast, steady
+
+
+async def test_a_faster_but_unreliable_supplier_is_proposed_after_a_reliable_one(db):
+    deps = make_deps()
+    _, steady = await _switch_store(deps)
+    switch = await switches.propose_supplier_switch(sku="SWIM", actor=STAFF, deps=deps)
+    assert switch.to_supplier_id == steady
+    assert switch.new_expected_date == deps.today() + timedelta(days=7)
+
+
+async def test_with_learned_margins_off_the_nominal_lead_time_decides(db):
+    deps = make_deps(Settings(calendar=EVERY_DAY, learned_margins=False))
+    fast, _ = await _switch_store(deps)
+    switch = await switches.propose_supplier_switch(sku="SWIM", actor=STAFF, deps=deps)
+    assert switch.to_supplier_id == fast
