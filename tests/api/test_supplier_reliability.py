@@ -78,3 +78,14 @@ async def test_a_storefront_cannot_read_supplier_reliability(api):
     await api.create_supplier("Acme")
     refused = await api.gql(SUPPLIERS, token=api.storefront_token)
     assert refused.error_codes == ["FORBIDDEN"]
+
+
+async def test_the_records_of_every_listed_supplier_cost_one_statement(api, sql_log):
+    ids = [await api.create_supplier(f"S{n}") for n in range(5)]
+    await api.create_product("FILL")
+    for n, supplier in enumerate(ids):
+        await _deliver(api, supplier, due_in=1, late=n)
+    with sql_log() as statements:
+        data = await api.ok(SUPPLIERS)
+    assert [s["reliability"]["meanDelayDays"] for s in data["suppliers"]] == [0, 1, 2, 3, 4]
+    assert len([s for s in statements if "supplier_delay" in s]) == 1
