@@ -83,44 +83,49 @@ class Belief:
     prior: Belief | None = None
     base: int = 0
     weight: int = PRIOR_WEIGHT
-    _own: dict[int, int] = field(init=False, repr=False, compare=False)
     _size: int = field(init=False, repr=False, compare=False)
+    _cdf: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.base < 0 or self.weight < 0:
             raise ValueError("a prior's margin and weight cannot be negative")
         own = _checked(self.own)
-        object.__setattr__(self, "_own", own)
-        object.__setattr__(self, "_size", sum(own.values()))
+        n, k = sum(own.values()), self.weight
+        prior_cdf = self.prior._cdf if self.prior is not None else ()
+        top = max([self.base if self.prior is None else len(prior_cdf) - 1, *own])
+        # The blended share within d days, for d = 0 .. top (1 from there on).
+        cdf = []
+        running = 0
+        for days in range(top + 1):
+            running += own.get(days, 0)
+            if self.prior is None:
+                prior_share = 1.0 if days >= self.base else 0.0
+            else:
+                prior_share = prior_cdf[min(days, len(prior_cdf) - 1)]
+            cdf.append(prior_share if n + k == 0 else (running + k * prior_share) / (n + k))
+        object.__setattr__(self, "_size", n)
+        object.__setattr__(self, "_cdf", tuple(cdf))
 
     @property
     def sample_size(self) -> int:
         return self._size
 
-    def prior_share(self, days: int) -> float:
-        if self.prior is None:
-            return 1.0 if days >= self.base else 0.0
-        return self.prior.share_within(days)
-
     def share_within(self, days: int) -> float:
         """The blended share of deliveries at most ``days`` ship days late."""
-        n, k = self._size, self.weight
-        if n + k == 0:
-            return self.prior_share(days)
-        own = sum(c for d, c in self._own.items() if d <= days)
-        return (own + k * self.prior_share(days)) / (n + k)
+        if days < 0:
+            return 0.0
+        return self._cdf[min(days, len(self._cdf) - 1)]
 
     def largest(self) -> int:
         """A delay at which every share is 1."""
-        prior = self.base if self.prior is None else self.prior.largest()
-        return max([prior, *self._own])
+        return len(self._cdf) - 1
 
     def quantile(self, q: float) -> int:
         """The smallest delay (>= 0) within which a share ``q`` of deliveries arrive."""
         if not 0 < q < 1:
             raise ValueError("a quantile is between 0 and 1 (exclusive)")
-        for days in range(self.largest() + 1):
-            if self.share_within(days) >= q - _EPSILON:
+        for days, share in enumerate(self._cdf):
+            if share >= q - _EPSILON:
                 return days
         return self.largest()
 
@@ -155,6 +160,11 @@ class Reliability:
     mean_delay_days: float | None
     p90_delay_days: int | None
     margin_days: int
+
+
+def margin(delays: Delays, prior: Belief, *, quantile: float, weight: int = PRIOR_WEIGHT) -> int:
+    """A supplier's promise margin: the blended quantile of its delays (never negative)."""
+    return Belief(delays, prior, weight=weight).quantile(quantile)
 
 
 def reliability(

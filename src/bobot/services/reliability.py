@@ -89,10 +89,13 @@ async def margins_for(supplier_ids: Iterable[int], *, deps: Deps) -> rules.Margi
     return rules.Margins(
         rules.shop_prior(shop, fixed_margin=fixed).quantile(quantile),
         {
-            supplier_id: _record(delays, shop, deps).margin_days
+            supplier_id: rules.margin(
+                delays, rules.shop_prior(rules.without(shop, delays), fixed_margin=fixed),
+                quantile=quantile,
+            )
             for supplier_id, delays in own.items()
         },
-    )
+    )  # fmt: skip
 
 
 def _record(delays: rules.Delays, shop: rules.Delays, deps: Deps) -> rules.Reliability:
