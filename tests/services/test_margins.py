@@ -9,6 +9,7 @@ from tests.services.helpers import STAFF, backorders_of, clock_of, make_deps, or
 
 from bobot.config import Settings
 from bobot.domain.calendar import EVERY_DAY
+from bobot.models import SupplierDelay
 from bobot.services import availability, catalog, purchasing, reliability, stock, switches
 from bobot.services.base import Deps
 
@@ -221,3 +222,36 @@ async def test_with_learned_margins_off_the_nominal_lead_time_decides(db):
     fast, _ = await _switch_store(deps)
     switch = await switches.propose_supplier_switch(sku="SWIM", actor=STAFF, deps=deps)
     assert switch.to_supplier_id == fast
+
+
+async def _delay_rows() -> list[tuple[int, int, int]]:
+    rows = await SupplierDelay.all().values_list("supplier_id", "delay_days", "deliveries")
+    return sorted((int(a), int(b), int(c)) for a, b, c in rows)
+
+
+async def test_recounting_from_the_history_gives_the_same_records(db, sql_log):
+    deps = make_deps(Settings())  # ships Monday to Friday
+    await product(deps, "ROPE")
+    acme, other = await _supplier(deps, "Acme"), await _supplier(deps, "Other")
+    for late in (0, 1, 3, 6):
+        await _delivery(deps, acme, due_in=2, late=late)
+    await _delivery(deps, other, due_in=1, late=9)
+    moved = await _po(deps, other, "ROPE", 4, 2)
+    await purchasing.update_purchase_order(
+        purchase_order_id=moved, expected_date=deps.today() + timedelta(days=6),
+        actor=STAFF, deps=deps,
+    )  # fmt: skip
+    clock_of(deps).advance(days=7)
+    for _ in range(2):
+        await stock.receive_stock(
+            sku="ROPE", quantity=2, purchase_order_id=moved, actor=STAFF, deps=deps
+        )
+        clock_of(deps).advance(days=2)
+    await _po(deps, acme, "ROPE", 1, 3)  # not received yet: no delivery
+    kept = await _delay_rows()
+    assert sum(count for *_, count in kept) == 6
+
+    with sql_log() as statements:
+        assert await reliability.recount_deliveries(deps=deps) == 6
+    assert len(statements) == 4
+    assert await _delay_rows() == kept

@@ -9,9 +9,12 @@ The rules are in :mod:`bobot.domain.reliability`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
 
 from bobot import sql
 from bobot.domain import reliability as rules
@@ -50,6 +53,51 @@ async def count_delivery(po: PurchaseOrder, *, deps: Deps) -> int:
     delay = rules.ship_days_late(expected, deps.today(), deps.settings.calendar)
     await sql.execute(_COUNT_DELIVERY, [po.supplier_id, delay])
     return delay
+
+
+async def recount_deliveries(*, deps: Deps) -> int:
+    """Count every supplier's deliveries again from the history: each purchase order's first
+    ``STOCK_RECEIVED`` against the expected date of its ``PO_CREATED`` (for a store whose
+    receipts predate the records, or to check them). Four statements; returns the number
+    of deliveries counted."""
+    calendar = deps.settings.calendar
+    async with in_transaction():
+        orders = {
+            int(po_id): (int(supplier_id), expected)
+            for po_id, supplier_id, expected in await PurchaseOrder.all().values_list(
+                "id", "supplier_id", "expected_date"
+            )
+        }
+        first_date: dict[int, date] = {}
+        first_receipt: dict[int, datetime] = {}
+        rows: list[Any] = (
+            await Event.filter(
+                kind__in=[EventKind.PO_CREATED.value, EventKind.STOCK_RECEIVED.value]
+            )
+            .order_by("id")
+            .values_list("kind", "subject_id", "at", "data")
+        )
+        for kind, subject_id, at, data in rows:
+            if kind == EventKind.PO_CREATED.value:
+                given = (data or {}).get("expected_date")
+                if isinstance(given, str):
+                    first_date.setdefault(int(subject_id), date.fromisoformat(given))
+            elif (po_id := (data or {}).get("purchase_order_id")) is not None:
+                first_receipt.setdefault(int(po_id), at)
+        counts: Counter[tuple[int, int]] = Counter()
+        for po_id, at in first_receipt.items():
+            if po_id not in orders:
+                continue
+            supplier_id, current = orders[po_id]
+            expected = first_date.get(po_id, current)
+            counts[supplier_id, rules.ship_days_late(expected, calendar.today(at), calendar)] += 1
+        await sql.execute("DELETE FROM supplier_delay")
+        await sql.insert_rows(
+            "supplier_delay",
+            ["supplier_id", "delay_days", "deliveries"],
+            [[supplier, delay, count] for (supplier, delay), count in sorted(counts.items())],
+        )
+    return sum(counts.values())
 
 
 async def _histograms(
