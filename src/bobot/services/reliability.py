@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -162,12 +163,6 @@ async def reliabilities(supplier_ids: Iterable[int], *, deps: Deps) -> dict[int,
     for supplier_id in ids:
         record = _record(own.get(supplier_id, {}), shop, deps)
         if not settings.learned_margins:
-            record = rules.Reliability(
-                record.sample_size,
-                record.on_time_rate,
-                record.mean_delay_days,
-                record.p90_delay_days,
-                settings.promise_margin_days,
-            )
+            record = replace(record, margin_days=settings.promise_margin_days)
         found[supplier_id] = record
     return found
