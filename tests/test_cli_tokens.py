@@ -1,4 +1,5 @@
-"""`bobot token create|list|revoke` on a real database file, as an operator runs them."""
+"""`bobot token create|list|revoke` and `bobot recount-deliveries` on a real database file,
+as an operator runs them."""
 
 from __future__ import annotations
 
@@ -51,3 +52,13 @@ def test_an_operator_creates_lists_and_revokes_tokens(database_url):
     assert len(everything.stdout.splitlines()) == 3
     assert unknown.returncode != 0 and "No API token" in unknown.stderr
     assert bad_expiry.returncode != 0
+
+
+def test_an_operator_recounts_the_supplier_records_of_the_demo_store(database_url):
+    url = database_url
+    assert _bobot(url, "migrate").returncode == 0
+    assert _bobot(url, "demo").returncode == 0
+    recounted = _bobot(url, "recount-deliveries")
+    assert recounted.returncode == 0, recounted.stderr
+    assert "Supplier records recounted from the history:" in recounted.stdout
+    assert recounted.stdout.rstrip().endswith("deliveries")

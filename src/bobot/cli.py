@@ -1,5 +1,5 @@
 """The `bobot` command: migrate, demo, serve, worker, deliveries, token create|list|revoke,
-export-schema, export-event-schemas, doctor, slack-shell."""
+export-schema, export-event-schemas, doctor, slack-shell, recount-deliveries."""
 
 from __future__ import annotations
 
@@ -154,6 +154,16 @@ async def _doctor(settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+async def _recount_deliveries(settings: Settings) -> None:
+    from bobot.db import connected
+    from bobot.services.base import Deps
+    from bobot.services.reliability import recount_deliveries
+
+    async with connected(settings.database_url):
+        counted = await recount_deliveries(deps=Deps(settings=settings))
+    print(f"Supplier records recounted from the history: {counted} deliveries")
+
+
 def _slack_shell(settings: Settings, args: argparse.Namespace) -> int:
     from bobot.slack.shell import run
 
@@ -237,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "doctor", help="check counters against the rows and the history; exit 1 on drift"
     )
+    sub.add_parser(
+        "recount-deliveries",
+        help="count every supplier's deliveries again from the history (learned margins)",
+    )
     shell = sub.add_parser(
         "slack-shell",
         help="send a /bobot command or a click through the bot, without Slack",
@@ -286,3 +300,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(asyncio.run(_doctor(settings)))
     elif args.command == "slack-shell":
         sys.exit(_slack_shell(settings, args))
+    elif args.command == "recount-deliveries":
+        asyncio.run(_recount_deliveries(settings))

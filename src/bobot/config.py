@@ -52,7 +52,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "BOBOT_HANDLING_DAYS": ("1", "ship days from stock arriving to the parcel leaving"),
     "BOBOT_PROMISE_MARGIN_DAYS": (
         "2",
-        "ship days added to the expected date when a date is promised",
+        "ship days added to the expected date when a date is promised (the shop-wide"
+        " margin; with learned margins on, the prior before any delivery is recorded)",
+    ),
+    "BOBOT_LEARNED_MARGINS": (
+        "on",
+        "on: each supplier's promise margin is learned from its deliveries (its delay at"
+        " `BOBOT_PROMISE_QUANTILE`); off: every promise adds `BOBOT_PROMISE_MARGIN_DAYS`",
+    ),
+    "BOBOT_PROMISE_QUANTILE": (
+        "0.9",
+        "share of a supplier's deliveries a learned margin covers, between 0 and 1 (exclusive)",
     ),
     "BOBOT_TIMEZONE": (
         "UTC",
@@ -139,6 +149,18 @@ class ConfigError(ValueError):
     pass
 
 
+_SWITCH = {
+    "on": True,
+    "1": True,
+    "true": True,
+    "yes": True,
+    "off": False,
+    "0": False,
+    "false": False,
+    "no": False,
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = VARIABLES["DATABASE_URL"][0]
@@ -156,6 +178,8 @@ class Settings:
     currency: str = "USD"
     handling_days: int = 1
     promise_margin_days: int = 2
+    learned_margins: bool = True
+    promise_quantile: float = 0.9
     default_lead_days: int = 28
     aging_days: int = 14
     worker_interval: float = 30.0
@@ -254,6 +278,20 @@ class Settings:
         def user_ids(name: str) -> frozenset[str]:
             return frozenset(part.strip() for part in get(name).split(",") if part.strip())
 
+        learned = get("BOBOT_LEARNED_MARGINS").strip().lower()
+        if learned not in _SWITCH:
+            raise ConfigError(f"BOBOT_LEARNED_MARGINS must be on or off, got {learned!r}")
+        raw_quantile = get("BOBOT_PROMISE_QUANTILE")
+        try:
+            quantile = float(raw_quantile)
+        except ValueError:
+            quantile = float("nan")
+        if not 0 < quantile < 1:  # also refuses nan
+            raise ConfigError(
+                f"BOBOT_PROMISE_QUANTILE must be a number between 0 and 1 (exclusive), "
+                f"such as 0.9, got {raw_quantile!r}"
+            )
+
         digest_at = get("SLACK_DIGEST_AT")
         try:
             hour, minute = (int(part) for part in digest_at.split(":"))
@@ -278,6 +316,8 @@ class Settings:
             currency=get("BOBOT_CURRENCY"),
             handling_days=integer("BOBOT_HANDLING_DAYS"),
             promise_margin_days=integer("BOBOT_PROMISE_MARGIN_DAYS"),
+            learned_margins=_SWITCH[learned],
+            promise_quantile=quantile,
             default_lead_days=integer("BOBOT_DEFAULT_LEAD_DAYS", 1),
             aging_days=integer("BOBOT_AGING_DAYS", 1),
             worker_interval=seconds("BOBOT_WORKER_INTERVAL"),

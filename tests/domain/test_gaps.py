@@ -2,6 +2,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bobot.domain import gaps as g
+from bobot.domain.calendar import ShopCalendar
 
 TODAY = date(2026, 11, 26)
 RULES = g.GapRules(today=TODAY, aging_days=14)
@@ -72,6 +73,31 @@ def test_switch_choice_earliest_arrival_then_cost():
         g.choose_switch(offers, from_supplier_id=1, quantity=10, today=TODAY,
                         from_unit_cost=Decimal("2"), beat=late) is None
     )  # fmt: skip
+
+
+def test_a_faster_but_unreliable_supplier_ranks_behind_a_slightly_slower_reliable_one():
+    calendar = ShopCalendar()  # ships Monday to Friday; TODAY is a Thursday
+    fast = g.Offer(3, "Fast", Decimal("2"), 5, delay_days=6)  # nominally in 5 days
+    steady = g.Offer(4, "Steady", Decimal("3"), 7, delay_days=0)  # in 7, and it keeps them
+    choice = g.choose_switch(
+        [fast, steady], from_supplier_id=1, quantity=10, today=TODAY,
+        from_unit_cost=Decimal("2"), calendar=calendar,
+    )  # fmt: skip
+    assert choice is not None and choice.offer.supplier_id == 4
+    assert choice.arrival == choice.reliable_arrival == TODAY + timedelta(days=7)
+    # Fast's reliable arrival: day 5 (a Tuesday) plus 6 ship days.
+    assert g.reliable_arrival_of(fast, TODAY, calendar) == TODAY + timedelta(days=13)
+    # Without a learned delay the nominal date decides, as before.
+    nominal = g.choose_switch(
+        [g.Offer(3, "Fast", Decimal("2"), 5), steady], from_supplier_id=1, quantity=10,
+        today=TODAY, from_unit_cost=Decimal("2"), calendar=calendar,
+    )  # fmt: skip
+    assert nominal is not None and nominal.offer.supplier_id == 3
+    # It must reliably beat the date it replaces.
+    assert g.choose_switch(
+        [fast], from_supplier_id=1, quantity=10, today=TODAY, from_unit_cost=Decimal("2"),
+        beat=TODAY + timedelta(days=10), calendar=calendar,
+    ) is None  # fmt: skip
 
 
 def test_backorders_improved_and_severity():

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bobot.domain.availability import BackorderTerms, Policy
 from bobot.domain.calendar import ShopCalendar
@@ -19,6 +21,7 @@ from bobot.domain.order_plan import (
     skus_to_date,
 )
 from bobot.domain.ordering import LineRequest, ShipPreference, StockView
+from bobot.domain.reliability import Margins
 from bobot.errors import BobotError, ErrorCode
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -174,3 +177,69 @@ def test_handling_and_the_promise_margin_count_only_the_shops_ship_days():
     [backorder] = planned.backorders.values()
     assert backorder.expected.ship_date == date(2026, 12, 7)
     assert backorder.promised == date(2026, 12, 9)
+
+
+def _supplied(*supplies: Supply, lead_supplier: int | None = None) -> ProductFacts:
+    return ProductFacts(
+        StockView(0, 0, ALLOW),
+        list(supplies),
+        RULES,
+        lead_supplier,
+        Margins(3, {7: 0, 8: 6}),
+    )
+
+
+def test_each_backorder_is_promised_with_its_suppliers_margin():
+    products = {
+        "A": _supplied(Supply(day(4), 1, 7), Supply(day(9), 5, 8)),
+        "B": _supplied(lead_supplier=8),  # no purchase order: the estimate's supplier
+        "C": _supplied(Supply(day(4), 5, 99)),  # a supplier with no record: the default
+    }
+    result = plan([("A", 2), ("B", 1), ("C", 1)], products)
+    a, b, c = (result.backorders[i] for i in range(3))
+    assert (a.expected.ship_date, a.promised) == (day(10), day(16))  # on supplier 8's order
+    assert (b.expected, b.promised) == (Eta(day(31), True), day(37))
+    assert (c.expected.ship_date, c.promised) == (day(5), day(8))
+    first = plan([("A", 1)], products).backorders[0]
+    assert first.promised == first.expected.ship_date == day(5)  # supplier 7 keeps its dates
+
+
+def test_one_parcel_is_promised_the_latest_of_its_lines_promises():
+    products = {
+        "A": _supplied(Supply(day(9), 5, 7)),  # ships day 10, margin 0
+        "B": _supplied(Supply(day(6), 5, 8)),  # ships day 7, margin 6: promised day 13
+    }
+    result = plan([("A", 1), ("B", 1)], products, ShipPreference.SHIP_TOGETHER)
+    assert {b.expected.ship_date for b in result.backorders.values()} == {day(10)}
+    assert {b.promised for b in result.backorders.values()} == {day(13)}
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    pos=st.lists(st.tuples(st.integers(-5, 30), st.integers(1, 6), st.integers(1, 4)), max_size=5),
+    margins=st.dictionaries(st.integers(1, 4), st.integers(0, 9)),
+    default=st.integers(0, 9),
+    wanted=st.lists(st.integers(1, 8), min_size=1, max_size=3),
+    together=st.booleans(),
+)
+def test_a_promise_is_never_earlier_than_the_expected_date(pos, margins, default, wanted, together):
+    calendar = ShopCalendar()
+    rules = EtaRules(TODAY, handling_days=1, fallback_lead_days=12, calendar=calendar)
+    supply = [Supply(day(d), units, supplier) for d, units, supplier in pos]
+    products = {
+        f"P{i}": ProductFacts(StockView(0, 0, ALLOW), supply, rules, 1, Margins(default, margins))
+        for i in range(len(wanted))
+    }
+    result = plan_order(
+        [LineRequest(f"P{i}", units) for i, units in enumerate(wanted)],
+        products,
+        ShipPreference.SHIP_TOGETHER if together else ShipPreference.SHIP_AVAILABLE_NOW,
+        now=NOW,
+        today=TODAY,
+        handling_days=1,
+        margin_days=2,
+        calendar=calendar,
+    )
+    for backorder in result.backorders.values():
+        assert backorder.promised >= backorder.expected.ship_date
+        assert calendar.is_ship_day(backorder.promised)

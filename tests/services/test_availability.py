@@ -10,7 +10,7 @@ from bobot.domain.availability import OutOfStockReason, Policy, StockStatus
 from bobot.services import availability, catalog
 
 
-async def test_availabilities_of_many_products_read_their_supply_in_one_statement(db, sql_log):
+async def test_availabilities_of_many_products_read_their_supply_in_two_statements(db, sql_log):
     deps = make_deps()
     await product(deps, "STOCKED", on_hand=3)
     await product(deps, "COVERED")
@@ -25,7 +25,8 @@ async def test_availabilities_of_many_products_read_their_supply_in_one_statemen
 
     with sql_log() as statements:
         views = await availability.availabilities([r for r in rows if r], deps)
-    assert len(statements) == 1  # the supply of COVERED and ESTIMATED only
+    # The supply of COVERED and ESTIMATED only, and their suppliers' learned margins.
+    assert len(statements) == 2
 
     by_sku = dict(zip(skus, views, strict=True))
     handling, margin = deps.settings.handling_days, deps.settings.promise_margin_days

@@ -79,6 +79,50 @@ def test_an_open_alert_with_a_proposal_offers_every_action():
     assert "Cost difference +12.00; 5 backorders would ship earlier" in text
 
 
+FAST_BUT_LATE = {
+    "onTimeRate": 0.25, "meanDelayDays": 3.75, "p90DelayDays": 5, "sampleSize": 12,
+    "promiseMarginDays": 5,
+}  # fmt: skip
+UNKNOWN = {
+    "onTimeRate": None, "meanDelayDays": None, "p90DelayDays": None, "sampleSize": 0,
+    "promiseMarginDays": 2,
+}  # fmt: skip
+
+
+def test_a_switch_proposal_shows_both_suppliers_reliability():
+    alert = _alert()
+    alert["proposal"]["toSupplier"] = {"name": "Speedy", "reliability": FAST_BUT_LATE}
+    alert["proposal"]["fromSupplier"] = {"name": "Acme", "reliability": UNKNOWN}
+    text = as_text(alerts.alert_message(alert).blocks)
+    assert (
+        "Speedy: 25% on time over 12 deliveries, 90% within 5 days late (mean 3.8 days);"
+        " promises +5 days" in text
+    )
+    assert "Acme: no deliveries yet; promises +2 days" in text
+
+
+def test_sku_shows_each_offering_suppliers_reliability():
+    product = {
+        "sku": "MUG", "name": "Mug", "backorderPolicy": "ALLOW",
+        "availability": {"status": "BACKORDER", "label": "Ships by Tue 8 Dec"},
+        "onHand": 0, "allocated": 0, "available": 0, "backordered": 2, "incoming": 0,
+        "purchaseOrders": [],
+        "supplierOffers": [
+            {"rank": 1, "active": True, "unitCost": "2.50", "leadTimeDays": 5,
+             "supplier": {"name": "Speedy", "reliability": FAST_BUT_LATE}},
+            {"rank": 2, "active": True, "unitCost": "2.70", "leadTimeDays": 7,
+             "supplier": {"name": "Steady", "reliability": {**FAST_BUT_LATE, "onTimeRate": 1.0,
+                          "sampleSize": 1, "p90DelayDays": 0, "meanDelayDays": 0.0,
+                          "promiseMarginDays": 1}}},
+        ],
+    }  # fmt: skip
+    text = as_text(lookups.sku_reply({"product": product}, "MUG").blocks)
+    assert "Speedy: 2.50 a unit, 5 days" in text
+    assert "25% on time over 12 deliveries, 90% within 5 days late" in text
+    assert "100% on time over 1 delivery, 90% within 0 days late (mean 0 days);" in text
+    assert "promises +1 day" in text
+
+
 def test_a_cheaper_switch_shows_a_negative_difference():
     alert = _alert()
     alert["proposal"]["costDifference"] = "-4.00"

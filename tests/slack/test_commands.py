@@ -40,6 +40,27 @@ async def test_sku_shows_stock_incoming_purchase_orders_and_offers(bot):
     assert "Acme: 2.50 a unit, 20 days" in text
 
 
+async def test_sku_shows_the_suppliers_record_as_deliveries_come_in(bot):
+    api = bot.api
+    supplier = await api.create_supplier("Acme")
+    await api.create_product("MUG", supplier_id=supplier)
+    assert "Acme: 2.50 a unit, 20 days" in text_of(await bot.command("sku MUG"))
+    assert "no deliveries yet; promises +2 days" in text_of(await bot.command("sku MUG"))
+    for _ in range(2):
+        po = await api.create_po(supplier, api.today() + timedelta(days=1), ("MUG", 1))
+        api.clock.advance(days=4)
+        await api.mutate(
+            "receivePurchaseOrder",
+            "mutation($input: ReceivePurchaseOrderInput!) { receivePurchaseOrder(input: $input)"
+            " { userErrors { code field message } } }",
+            {"id": po["id"]},
+        )
+    text = text_of(await bot.command("sku MUG"))
+    # The shop ships Monday to Friday: due Friday, here Monday (1 ship day late); due
+    # Tuesday, here Friday (3).
+    assert "0% on time over 2 deliveries, 90% within 3 days late (mean 2 days)" in text
+
+
 async def test_sku_of_an_unknown_product_says_so(bot):
     assert "No product has SKU NOPE" in text_of(await bot.command("sku NOPE"))
 

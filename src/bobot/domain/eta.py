@@ -22,10 +22,11 @@ from bobot.domain.calendar import EVERY_DAY, ShopCalendar
 # Supply and Eta are NamedTuples: a restock or a shortage report builds thousands of each,
 # and a frozen dataclass takes twice as long to build.
 class Supply(NamedTuple):
-    """Units expected on one purchase order line."""
+    """Units expected on one purchase order line (and the order's supplier, when known)."""
 
     expected_date: date
     quantity: int
+    supplier_id: int | None = None
 
 
 class Eta(NamedTuple):
@@ -150,21 +151,37 @@ def walk(needs: Sequence[int], supply: Iterable[Supply], rules: EtaRules) -> lis
 def eta_for_position(position: int, supply: Iterable[Supply], rules: EtaRules) -> Eta:
     """The ETA of a unit at ``position`` (1-based) in the queue of uncovered units: what
     :func:`walk` gives the backorder whose last unit is there."""
+    return dated_position(position, supply, rules)[0]
+
+
+def dated_position(
+    position: int, supply: Iterable[Supply], rules: EtaRules
+) -> tuple[Eta, int | None]:
+    """:func:`eta_for_position`, and the supplier of the purchase order that covers the
+    position (None when none does: the date is then an estimate beyond them all)."""
     # One per product in the shortage report and on product lists: dates only the order
     # that covers the position, not every one.
     dated = sorted(
-        (rules.arrival(s.expected_date), s.expected_date < rules.today, s.quantity) for s in supply
+        (
+            rules.arrival(s.expected_date),
+            s.expected_date < rules.today,
+            s.quantity,
+            -1 if s.supplier_id is None else s.supplier_id,
+        )
+        for s in supply
     )
     covered = 0
     late_used = False
-    for arrival, late, quantity in dated:
+    for arrival, late, quantity, supplier_id in dated:
         if quantity <= 0:
             continue
         covered += quantity
         late_used = late_used or late
         if covered >= position:
-            return Eta(rules.ship_after(arrival), late_used)
-    return rules.estimate(dated[-1][0] if dated else None)
+            return Eta(rules.ship_after(arrival), late_used), (
+                None if supplier_id < 0 else supplier_id
+            )
+    return rules.estimate(dated[-1][0] if dated else None), None
 
 
 def promise(eta: Eta, margin_days: int, calendar: ShopCalendar) -> date:

@@ -33,7 +33,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from bobot.domain.calendar import EVERY_DAY, ShopCalendar
 from bobot.domain.eta import EtaRules
+from bobot.domain.reliability import reliable_arrival
 
 
 class GapKind(str, Enum):
@@ -237,17 +239,26 @@ class Offer:
     unit_cost: Decimal
     lead_time_days: int
     rank: int = 1
+    delay_days: int = 0  # the supplier's learned delay (its promise margin), in ship days
 
 
 @dataclass(frozen=True, slots=True)
 class SwitchChoice:
     offer: Offer
-    arrival: date
+    arrival: date  # nominal: the date the new purchase order is expected on
     cost_difference: Decimal  # (new unit cost - old unit cost) * quantity
+    reliable_arrival: date | None = None  # the arrival plus the supplier's learned delay
 
 
 def arrival_of(offer: Offer, today: date) -> date:
     return today + timedelta(days=offer.lead_time_days)
+
+
+def reliable_arrival_of(offer: Offer, today: date, calendar: ShopCalendar = EVERY_DAY) -> date:
+    """When the offer's units can be counted on: the nominal lead time, then the supplier's
+    learned delay in ship days (:func:`bobot.domain.reliability.reliable_arrival`). A faster
+    but unreliable supplier is not really faster."""
+    return reliable_arrival(arrival_of(offer, today), offer.delay_days, calendar)
 
 
 def choose_switch(
@@ -258,20 +269,27 @@ def choose_switch(
     today: date,
     from_unit_cost: Decimal,
     beat: date | None = None,
+    calendar: ShopCalendar = EVERY_DAY,
 ) -> SwitchChoice | None:
-    """The best alternative: earliest arrival for the quantity, then lowest cost, then rank.
+    """The best alternative: earliest *reliable* arrival for the quantity (the lead time plus
+    the supplier's learned delay), then lowest cost, then rank.
 
     Offers of ``from_supplier_id`` are not alternatives. With ``beat``, an alternative must
-    arrive before that date to be worth proposing.
+    reliably arrive before that date to be worth proposing.
     """
     candidates = [o for o in offers if o.supplier_id != from_supplier_id]
     if not candidates or quantity <= 0:
         return None
-    best = min(candidates, key=lambda o: (arrival_of(o, today), o.unit_cost, o.rank, o.supplier_id))
-    arrival = arrival_of(best, today)
-    if beat is not None and arrival >= beat:
+    best = min(
+        candidates,
+        key=lambda o: (reliable_arrival_of(o, today, calendar), o.unit_cost, o.rank, o.supplier_id),
+    )
+    reliable = reliable_arrival_of(best, today, calendar)
+    if beat is not None and reliable >= beat:
         return None
-    return SwitchChoice(best, arrival, (best.unit_cost - from_unit_cost) * quantity)
+    return SwitchChoice(
+        best, arrival_of(best, today), (best.unit_cost - from_unit_cost) * quantity, reliable
+    )
 
 
 def switch_basis(offer: Offer, *, late_po: LatePo | None, replaced: Offer | None) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bobot.domain.calendar import EVERY_DAY, ShopCalendar
-from bobot.domain.eta import Eta, EtaRules, Supply, eta_for_position, promise
+from bobot.domain.eta import Eta, EtaRules, Supply, dated_position, promise
 from bobot.domain.ordering import (
     LineRequest,
     LineSplit,
@@ -22,16 +22,21 @@ from bobot.domain.ordering import (
     plan_shipments,
     split_lines,
 )
+from bobot.domain.reliability import Margins
 
 
 @dataclass(frozen=True, slots=True)
 class ProductFacts:
     """One product as the service read it under its lock: stock, terms and queue length
-    (``stock``), and, when some of it may be backordered, its supply and ETA rules."""
+    (``stock``), and, when some of it may be backordered, its supply and ETA rules, the
+    supplier an estimate beyond its purchase orders is dated from, and its suppliers'
+    promise margins (None: the plan's fixed margin)."""
 
     stock: StockView
     supply: Sequence[Supply] = ()
     rules: EtaRules | None = None
+    lead_supplier_id: int | None = None
+    margins: Margins | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +92,15 @@ def plan_order(
     one of its backorders is expected (and promised) on the parcel's date: the latest of its
     lines' dates, an estimate when any of them is. Units from stock are ready after handling
     (counted in the ``calendar``'s ship days, like the promise's margin).
+
+    A backorder is promised its ETA plus the margin of the supplier whose purchase order
+    dates it (of the estimate's supplier beyond them all); ``margin_days`` where the product
+    has no margins. One parcel is promised the latest of its lines' promises.
     """
     splits = split_lines(lines, {sku: f.stock for sku, f in facts.items()}, now)
     queued = {sku: f.stock.backordered for sku, f in facts.items()}
     etas: dict[int, Eta] = {}
+    promises: dict[int, date] = {}
     for split in splits:
         if not split.backordered:
             continue
@@ -98,19 +108,23 @@ def plan_order(
         if product.rules is None:
             raise ValueError(f"{split.sku} is backordered but its supply was not read")
         queued[split.sku] += split.backordered
-        etas[split.index] = eta_for_position(queued[split.sku], product.supply, product.rules)
+        eta, supplier_id = dated_position(queued[split.sku], product.supply, product.rules)
+        margin = margin_days
+        if product.margins is not None:
+            margin = product.margins.of(
+                supplier_id if supplier_id is not None else product.lead_supplier_id
+            )
+        etas[split.index] = eta
+        promises[split.index] = promise(eta, margin, calendar)
 
     ready = calendar.add_ship_days(today, handling_days)
     if preference is ShipPreference.SHIP_TOGETHER and etas:
         parcel = parcel_eta(etas.values(), ready)
         etas = dict.fromkeys(etas, parcel)
+        promises = dict.fromkeys(promises, max([parcel.ship_date, *promises.values()]))
     backorders = {
         index: PlannedBackorder(
-            index,
-            splits[index].sku,
-            splits[index].backordered,
-            eta,
-            promise(eta, margin_days, calendar),
+            index, splits[index].sku, splits[index].backordered, eta, promises[index]
         )
         for index, eta in etas.items()
     }

@@ -67,5 +67,9 @@ class Context:
     request: Any = None
     response: Any = None
 
+    def __post_init__(self) -> None:
+        if self.loaders.deps is None:
+            self.loaders.deps = self.deps
+
 
 Info = StrawberryInfo[Context, None]

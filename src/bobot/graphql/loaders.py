@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from bobot import models as m
+from bobot.domain.reliability import Reliability
 from bobot.services import reads
 from bobot.services.availability import ProductSupply, supply_by_product
+from bobot.services.base import Deps
+from bobot.services.reliability import reliabilities
 
 __all__ = ["Loaders", "ProductSupply", "by_id", "many_by"]
 
@@ -41,6 +44,12 @@ def many_by(model: type[M], key: str, order: str = "id") -> DataLoader[int, list
 
 
 class Loaders:
+    def __init__(self, deps: Deps | None = None) -> None:
+        self.deps = deps  # the request's settings (margins), set by the context
+
+    def _deps(self) -> Deps:
+        return self.deps if self.deps is not None else Deps()
+
     @cached_property
     def product_by_id(self) -> DataLoader[int, m.Product | None]:
         return by_id(m.Product)
@@ -67,7 +76,15 @@ class Loaders:
 
     @cached_property
     def supply_by_product(self) -> DataLoader[int, ProductSupply]:
-        return DataLoader(load_fn=supply_by_product)
+        return DataLoader(load_fn=partial(supply_by_product, deps=self._deps()))
+
+    @cached_property
+    def reliability_by_supplier(self) -> DataLoader[int, Reliability]:
+        async def load(ids: list[int]) -> Sequence[Reliability]:
+            found = await reliabilities(ids, deps=self._deps())
+            return [found[i] for i in ids]
+
+        return DataLoader(load_fn=load)
 
     @cached_property
     def open_backorders_by_product(self) -> DataLoader[int, list[m.Backorder]]:

@@ -23,7 +23,12 @@ from bobot.models.outbox import (
     DeliveryStatus,
     WebhookSubscription,
 )
-from bobot.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from bobot.models.purchasing import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    SupplierDelay,
+)
 from bobot.models.waitlist import WaitlistEntry, WaitlistStatus
 
 MODEL_MODULES = [
@@ -65,6 +70,7 @@ __all__ = [
     "ShipmentLine",
     "ShipmentStatus",
     "Supplier",
+    "SupplierDelay",
     "SupplierOffer",
     "SupplierSwitch",
     "SwitchStatus",

@@ -49,3 +49,22 @@ class PurchaseOrderLine(Model):
         table = "purchase_order_line"
         unique_together = (("purchase_order", "product"),)
         indexes = (("product_id",),)
+
+
+class SupplierDelay(Model):
+    """A supplier's delivery record as a histogram: how many of its purchase orders arrived
+    ``delay_days`` ship days late (0: on time or early). One row per supplier and delay,
+    counted up in the transaction of each purchase order's first receipt."""
+
+    id = fields.IntField(primary_key=True)
+    supplier: fields.ForeignKeyRelation[Supplier] = fields.ForeignKeyField(
+        "models.Supplier", related_name="delays", on_delete=fields.CASCADE
+    )
+    delay_days = fields.IntField()
+    deliveries = fields.IntField(default=0)
+
+    supplier_id: int
+
+    class Meta:
+        table = "supplier_delay"
+        unique_together = (("supplier", "delay_days"),)

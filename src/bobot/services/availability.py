@@ -15,9 +15,11 @@ from typing import Protocol
 
 from bobot.domain import availability as rules
 from bobot.domain.availability import Policy
-from bobot.domain.eta import Supply, eta_for_position
+from bobot.domain.eta import Supply, dated_position
+from bobot.domain.reliability import Margins
 from bobot.services.base import Deps, terms_of
-from bobot.services.supply import supply_and_lead
+from bobot.services.reliability import margins_for
+from bobot.services.supply import supply_facts
 
 
 class StockRow(Protocol):
@@ -39,11 +41,14 @@ class StockRow(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ProductSupply:
-    """A product's unreceived units on ordered purchase orders (by expected date), and the
-    shortest lead time among its active supplier offers (None: no offer)."""
+    """A product's unreceived units on ordered purchase orders (by expected date), the
+    shortest lead time among its active supplier offers (None: no offer) and that offer's
+    supplier, and the promise margins of the suppliers (None: the fixed margin)."""
 
     supply: list[Supply]
     lead_days: int | None
+    lead_supplier_id: int | None = None
+    margins: Margins | None = None
 
 
 def needs_supply(row: StockRow, deps: Deps) -> bool:
@@ -63,8 +68,10 @@ def availability(row: StockRow, supply: ProductSupply | None, deps: Deps) -> rul
     next_date, estimate = None, False
     if supply is not None:
         eta_rules = deps.eta_rules(supply.lead_days, today=today)
-        eta = eta_for_position(row.backordered + 1, supply.supply, eta_rules)
-        next_date = eta_rules.promise(eta, deps.settings.promise_margin_days)
+        eta, supplier_id = dated_position(row.backordered + 1, supply.supply, eta_rules)
+        margins = supply.margins or Margins(deps.settings.promise_margin_days)
+        margin = margins.of(supplier_id if supplier_id is not None else supply.lead_supplier_id)
+        next_date = eta_rules.promise(eta, margin)
         estimate = eta.is_estimate
     return rules.availability(
         available=row.available,
@@ -77,16 +84,24 @@ def availability(row: StockRow, supply: ProductSupply | None, deps: Deps) -> rul
     )
 
 
-async def supply_by_product(product_ids: Sequence[int]) -> list[ProductSupply]:
-    """Each product's supply, in the order asked (a DataLoader's batch function). One
-    statement."""
-    supply, leads = await supply_and_lead(product_ids)
-    return [ProductSupply(supply.get(i, []), leads.get(i)) for i in product_ids]
+async def supply_by_product(product_ids: Sequence[int], *, deps: Deps) -> list[ProductSupply]:
+    """Each product's supply and its suppliers' margins, in the order asked (a DataLoader's
+    batch function). Two statements (one with learned margins off)."""
+    facts = await supply_facts(product_ids)
+    margins = await margins_for(facts.supplier_ids(), deps=deps)
+    return [
+        ProductSupply(
+            facts.supply.get(i, []), facts.leads.get(i), facts.lead_suppliers.get(i), margins
+        )
+        for i in product_ids
+    ]
 
 
 async def availabilities(rows: Sequence[StockRow], deps: Deps) -> list[rules.Availability]:
     """The availability of each product, reading the supply of those that need it (at most
-    one statement)."""
+    two statements)."""
     wanted = [row.id for row in rows if needs_supply(row, deps)]
-    found = dict(zip(wanted, await supply_by_product(wanted), strict=True)) if wanted else {}
+    found = {}
+    if wanted:
+        found = dict(zip(wanted, await supply_by_product(wanted, deps=deps), strict=True))
     return [availability(row, found.get(row.id), deps) for row in rows]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from bobot import sql
 from bobot.domain import gaps as rules
+from bobot.domain.reliability import Margins
 from bobot.domain.statuses import OPEN_PO_SQL, WAITING_SQL
 from bobot.services.base import Deps
+from bobot.services.reliability import margins_for
 
 DEMAND_WINDOW_DAYS = 28
 
@@ -79,11 +81,14 @@ SELECT l.product_id, SUM(l.quantity)
 class Facts:
     products: dict[int, rules.ProductFacts] = field(default_factory=dict)
     offers: dict[int, list[rules.Offer]] = field(default_factory=lambda: defaultdict(list))
+    margins: Margins | None = None  # the offers' suppliers' learned delays (None: off)
 
 
 async def gather_facts(product_ids: Sequence[int] | None, deps: Deps) -> Facts:
     """Everything the gap rules need about ``product_ids`` (None: every product), in five
-    statements. Read it under the products' locks: the scan acts on what it reads."""
+    statements, and with learned margins on a sixth for the offers' suppliers' learned delays
+    (switch proposals rank by reliable arrival). Read it under the products' locks: the scan
+    acts on what it reads."""
     now = deps.now()
     today = deps.today()
     where, params = _ids_clause("id", product_ids)
@@ -113,6 +118,12 @@ async def gather_facts(product_ids: Sequence[int] | None, deps: Deps) -> Facts:
         _FACT_OFFERS.format(ids=where), [True, *params]
     ):
         facts.offers[pid].append(rules.Offer(supplier_id, name, Decimal(cost), lead, rank))
+    if facts.offers and deps.settings.learned_margins:
+        suppliers = {o.supplier_id for offers in facts.offers.values() for o in offers}
+        suppliers |= {po.supplier_id for pos in late.values() for po in pos}
+        margins = facts.margins = await margins_for(suppliers, deps=deps)
+        for offers in facts.offers.values():
+            offers[:] = [replace(o, delay_days=margins.of(o.supplier_id)) for o in offers]
     where, params = _ids_clause("l.product_id", product_ids)
     demand = dict(
         await sql.fetch(

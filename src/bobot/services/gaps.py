@@ -158,6 +158,7 @@ async def _propose(
         quantity=None,
         deps=deps,
         unless_basis_in=known.decided[pid],
+        margins=facts.margins,
     )
     if proposal is None:
         return None

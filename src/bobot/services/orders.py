@@ -33,7 +33,8 @@ from bobot.services.base import (
     terms_of,
 )
 from bobot.services.history import EventKind, event, record
-from bobot.services.supply import supply_and_lead
+from bobot.services.reliability import margins_for
+from bobot.services.supply import supply_facts
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -144,13 +145,20 @@ async def _facts(
     """What :func:`plan_order` needs of each (locked) product; supply only where the order
     asks more than is available."""
     short = skus_to_date(lines, {sku: p.available for sku, p in products.items()}) & set(products)
-    supply, leads = await supply_and_lead(products[sku].id for sku in short)
+    supply = await supply_facts(products[sku].id for sku in short)
+    margins = await margins_for(supply.supplier_ids(), deps=deps) if short else None
     facts = {}
     for sku, p in products.items():
         stock = StockView(p.available, p.backordered, terms_of(p))
         if sku in short:
-            rules = deps.eta_rules(leads.get(p.id), today=today)
-            facts[sku] = ProductFacts(stock, supply.get(p.id, []), rules)
+            rules = deps.eta_rules(supply.leads.get(p.id), today=today)
+            facts[sku] = ProductFacts(
+                stock,
+                supply.supply.get(p.id, []),
+                rules,
+                supply.lead_suppliers.get(p.id),
+                margins,
+            )
         else:
             facts[sku] = ProductFacts(stock)
     return facts

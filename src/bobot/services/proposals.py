@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bobot import sql
 from bobot.domain import gaps as rules
+from bobot.domain.reliability import Margins, reliable_arrival
 from bobot.models import SupplierSwitch, SwitchStatus
 from bobot.services.base import Actor, Deps
 from bobot.services.gap_facts import WAITING_SQL
@@ -50,12 +51,18 @@ async def build_proposal(
     quantity: int | None,
     deps: Deps,
     unless_basis_in: Collection[str] = (),
+    margins: Margins | None = None,
 ) -> Proposal | None:
     """The best alternative to the late PO's supplier (or to the preferred offer).
 
     None when no offer helps, or when the best one rests on a basis in ``unless_basis_in``
-    (decided already: then the backorders' dates are not even read)."""
+    (decided already: then the backorders' dates are not even read).
+
+    Offers are ranked by their reliable arrival: the lead time plus the supplier's learned
+    delay that :func:`bobot.services.gap_facts.gather_facts` gave each offer; a late
+    purchase order's projected arrival plus its supplier's (``margins``: None, no delay)."""
     today = deps.today()
+    calendar = deps.settings.calendar
     eta_rules = deps.eta_rules(None, today=today)
     ranked = sorted(offers, key=lambda o: (o.rank, o.lead_time_days))
     if late_po is not None:
@@ -63,13 +70,17 @@ async def build_proposal(
         from_cost = late_po.unit_cost
         preferred: rules.Offer | None = None
         needed = quantity or late_po.due
-        beat: date | None = rules.projected_arrival_of_late_po(late_po, today)
+        beat: date | None = reliable_arrival(
+            rules.projected_arrival_of_late_po(late_po, today),
+            margins.of(late_po.supplier_id) if margins is not None else 0,
+            calendar,
+        )
     else:
         preferred = ranked[0] if ranked else None
         from_id = preferred.supplier_id if preferred else None
         from_cost = preferred.unit_cost if preferred else Decimal(0)
         needed = quantity or max(facts.backordered - facts.incoming, 0)
-        beat = rules.arrival_of(preferred, today) if preferred else None
+        beat = rules.reliable_arrival_of(preferred, today, calendar) if preferred else None
     choice = rules.choose_switch(
         offers,
         from_supplier_id=from_id,
@@ -77,13 +88,15 @@ async def build_proposal(
         today=today,
         from_unit_cost=from_cost,
         beat=beat if quantity is None else None,
+        calendar=calendar,
     )
     if choice is None:
         return None
     basis = rules.switch_basis(choice.offer, late_po=late_po, replaced=preferred)
     if basis in unless_basis_in:
         return None
-    new_ship = eta_rules.ship_after(choice.arrival)
+    # Counted on the reliable arrival, as the choice was made.
+    new_ship = eta_rules.ship_after(choice.reliable_arrival or choice.arrival)
     current = await _current_dates(facts.product_id, max(facts.waiting_backorders, 1))
     if beat is not None:
         # Backorders waiting on a late PO or on a reorder from the preferred supplier would

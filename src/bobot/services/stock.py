@@ -26,6 +26,7 @@ from bobot.models import (
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderStatus,
     Shipment,
     ShipmentLine,
     ShipmentStatus,
@@ -42,6 +43,7 @@ from bobot.services.base import (
 from bobot.services.fulfilment import settle
 from bobot.services.gaps import scan_after_change
 from bobot.services.history import EventKind, event, record
+from bobot.services.reliability import count_delivery
 
 
 @dataclass
@@ -60,12 +62,12 @@ async def receive_stock(
     require_quantity(quantity)
     async with in_transaction():
         product = await product_by_sku(sku, lock=True)
-        po_line = None
+        po, po_line = None, None
         if purchase_order_id is not None:
-            po_line = await _open_po_line(purchase_order_id, product)
+            po, po_line = await _open_po_line(purchase_order_id, product)
         await _receive(product, quantity, po_line, actor=actor, deps=deps)
-        if po_line is not None:
-            await _refresh_po_status(po_line.purchase_order_id, actor=actor, deps=deps)
+        if po is not None:
+            await _refresh_po_status(po, actor=actor, deps=deps)
         fills = await settle({product.id: quantity}, actor=actor, deps=deps)
         await product.refresh_from_db()
     await scan_after_change([product.id], deps=deps)
@@ -95,7 +97,7 @@ async def receive_purchase_order(
             if due > 0:
                 await _receive(products[line.product_id], due, line, actor=actor, deps=deps)
                 received[line.product_id] += due
-        await _refresh_po_status(po.id, actor=actor, deps=deps)
+        await _refresh_po_status(po, actor=actor, deps=deps)
         fills = await settle(received, actor=actor, deps=deps)
         await po.refresh_from_db()
     await scan_after_change(products, deps=deps)
@@ -109,7 +111,9 @@ async def _lock_po(purchase_order_id: int) -> PurchaseOrder:
     return po
 
 
-async def _open_po_line(purchase_order_id: int, product: Product) -> PurchaseOrderLine:
+async def _open_po_line(
+    purchase_order_id: int, product: Product
+) -> tuple[PurchaseOrder, PurchaseOrderLine]:
     po = await _lock_po(purchase_order_id)
     require_receivable(po.number, po.status, field="purchaseOrderId")
     line = await PurchaseOrderLine.get_or_none(purchase_order_id=po.id, product_id=product.id)
@@ -119,7 +123,7 @@ async def _open_po_line(purchase_order_id: int, product: Product) -> PurchaseOrd
             code=ErrorCode.NOT_FOUND,
             field=["purchaseOrderId"],
         )
-    return line
+    return po, line
 
 
 async def _receive(
@@ -153,7 +157,12 @@ async def _receive(
     )
 
 
-async def _refresh_po_status(purchase_order_id: int, *, actor: Actor, deps: Deps) -> None:
+async def _refresh_po_status(po: PurchaseOrder, *, actor: Actor, deps: Deps) -> None:
+    """The purchase order's status after a receipt (``po`` as locked before it). Its first
+    receipt counts as a delivery in its supplier's record."""
+    purchase_order_id = po.id
+    if po.status == PurchaseOrderStatus.ORDERED:
+        await count_delivery(po, deps=deps)
     lines = await PurchaseOrderLine.filter(purchase_order_id=purchase_order_id).values_list(
         "quantity", "quantity_received"
     )

@@ -74,6 +74,7 @@ async def propose_supplier_switch(
             late_po=late_po,
             quantity=quantity,
             deps=deps,
+            margins=facts.margins,
         )
         if proposal is None or proposal.quantity <= 0:
             raise BobotError(

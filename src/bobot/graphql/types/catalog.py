@@ -159,6 +159,33 @@ async def product_of(info: Info, product_id: int) -> Product:
     return Product.of(row, info.context)
 
 
+@strawberry.type(
+    description=(
+        "How far a supplier's dates can be trusted, from its deliveries (each purchase "
+        "order's first receipt against the date the supplier first gave). Delays are in the "
+        "shop's ship days; an early or on-time delivery counts as 0."
+    )
+)
+class SupplierReliability:
+    on_time_rate: float | None = strawberry.field(
+        description="Share of its deliveries on or before their date (null: none yet)."
+    )
+    mean_delay_days: float | None = strawberry.field(
+        description="Mean delay of its deliveries, in ship days (null: none yet)."
+    )
+    p90_delay_days: int | None = strawberry.field(
+        description="Delay, in ship days, that 90% of its deliveries kept within (null: none yet)."
+    )
+    sample_size: int = strawberry.field(description="Deliveries counted.")
+    promise_margin_days: int = strawberry.field(
+        description=(
+            "Ship days added to the expected date of what it supplies when a date is "
+            "promised: its delay at the shop's promise quantile, shrunk towards the shop's "
+            "record while its own is short (the fixed margin when learned margins are off)."
+        )
+    )
+
+
 @strawberry.type
 class Supplier:
     row: strawberry.Private[m.Supplier]
@@ -179,6 +206,17 @@ class Supplier:
     async def offers(self, info: Info) -> list[SupplierOffer]:
         rows = await info.context.loaders.offers_by_supplier.load(self.row.id)
         return [SupplierOffer(row=r) for r in rows]
+
+    @strawberry.field(permission_classes=STAFF)
+    async def reliability(self, info: Info) -> SupplierReliability:
+        found = await info.context.loaders.reliability_by_supplier.load(self.row.id)
+        return SupplierReliability(
+            on_time_rate=found.on_time_rate,
+            mean_delay_days=found.mean_delay_days,
+            p90_delay_days=found.p90_delay_days,
+            sample_size=found.sample_size,
+            promise_margin_days=found.margin_days,
+        )
 
 
 @strawberry.type

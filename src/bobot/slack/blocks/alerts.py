@@ -16,6 +16,7 @@ from bobot.slack.blocks.text import (
     label,
     moment,
     plain,
+    reliability,
     section,
     who,
 )
@@ -99,13 +100,19 @@ def _proposal_lines(proposal: Mapping[str, Any]) -> str:
     source = proposal["fromSupplier"]["name"] if proposal.get("fromSupplier") else "no supplier"
     difference = str(proposal["costDifference"])
     sign = "" if difference.startswith("-") else "+"
-    return (
+    lines = (
         f"*Proposed switch:* {escape(source)} → *{escape(proposal['toSupplier']['name'])}*,"
         f" {proposal['quantity']} units at {escape(proposal['unitCost'])},"
         f" arriving {day(proposal['newExpectedDate'])}\n"
         f"Cost difference {sign}{escape(difference)}; {proposal['backordersImproved']}"
         " backorders would ship earlier"
     )
+    for side in ("toSupplier", "fromSupplier"):
+        supplier = proposal.get(side) or {}
+        note = reliability(supplier.get("reliability"))
+        if note:
+            lines += f"\n_{escape(supplier['name'])}: {note}_"
+    return lines
 
 
 def decision_line(proposal: Mapping[str, Any]) -> str:

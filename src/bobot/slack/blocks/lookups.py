@@ -16,6 +16,7 @@ from bobot.slack.blocks.text import (
     header,
     label,
     moment,
+    reliability,
     section,
 )
 
@@ -133,6 +134,7 @@ def sku_reply(data: dict[str, Any], sku: str) -> Reply:
         lines = [
             f"• {escape(o['supplier']['name'])}: {escape(o['unitCost'])} a unit,"
             f" {o['leadTimeDays']} days{'' if o['active'] else ' (inactive)'}"
+            + (f"\n   _{note}_" if (note := reliability(o["supplier"].get("reliability"))) else "")
             for o in offers
         ]
         blocks.append(section("*Supplier offers* (preferred first)\n" + "\n".join(lines)))

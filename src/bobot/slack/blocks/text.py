@@ -94,6 +94,29 @@ def alert_kind(kind: str) -> str:
     return ALERT_KINDS.get(kind, label(kind))
 
 
+def _days(n: float) -> str:
+    shown = f"{n:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} day" if shown == "1" else f"{shown} days"
+
+
+def reliability(record: dict[str, Any] | None) -> str:
+    """A supplier's reliability in a line: ``75% on time over 12 deliveries, 90% within
+    5 days late (mean 1.2); promises +5 days``, or ``no deliveries yet; promises +2 days``.
+    Days are the shop's ship days."""
+    if not record:
+        return ""
+    margin = f"promises +{_days(record['promiseMarginDays'])}"
+    count = record["sampleSize"]
+    if not count:
+        return f"no deliveries yet; {margin}"
+    deliveries = "1 delivery" if count == 1 else f"{count} deliveries"
+    on_time = round(100 * (record["onTimeRate"] or 0))
+    return (
+        f"{on_time}% on time over {deliveries}, 90% within {_days(record['p90DelayDays'] or 0)}"
+        f" late (mean {_days(record['meanDelayDays'] or 0)}); {margin}"
+    )
+
+
 _SLACK_ACTOR = re.compile(r"^slack:([UW][A-Z0-9]+) via slack$")
 
 
