@@ -1,5 +1,5 @@
-"""Alerts as messages you can act on: posted once through the outbox's transport, decided
-with a button by approvers only, edited in place with a reply in the thread."""
+"""Alerts as messages you can act on: posted once through the outbox, decided with a button
+by approvers only, edited in place with a reply in the thread."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from tests.api.client import db_snapshot
 from tests.slack.conftest import ALERT_CHANNEL, APPROVER, APPROVER_2, STAFF
 from tests.slack.store import late_po_store, run_job
 
-from bobot.models import Alert, AlertKind, AlertStatus, PurchaseOrder, SupplierSwitch, SwitchStatus
+from bobot.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    DeliveryStatus,
+    PurchaseOrder,
+    SupplierSwitch,
+    SwitchStatus,
+)
 from bobot.slack import simulate
 from bobot.slack.blocks import alerts as blocks
 from bobot.slack.blocks.plaintext import as_text
@@ -37,8 +45,9 @@ async def _posted_alert(bot) -> dict:
     """The store with a late PO, its alerts delivered; the message of the PO_LATE alert
     (the one proposing a supplier switch)."""
     await late_po_store(bot.api)
-    results = await bot.outbox.drain()
-    assert results and all(r.ok for r in results), results
+    assert await bot.drain()
+    rows = await bot.slack_deliveries()
+    assert rows and all(r.status is DeliveryStatus.SUCCESS for r in rows), rows
     [message] = [m for m in bot.standin.messages[ALERT_CHANNEL] if blocks.APPROVE in _action_ids(m)]
     return message
 
@@ -57,12 +66,18 @@ def _thread_of(bot, message: dict) -> list[dict]:
 
 async def test_a_new_alert_is_posted_once_with_its_cause_proposal_and_buttons(bot):
     number = await late_po_store(bot.api)
-    await bot.outbox.drain()
+    await bot.drain()
     await run_job(bot.api, "gap_scan")  # nothing changed: no new delivery
-    await bot.outbox.drain()
+    await bot.drain()
     posts = bot.standin.of("chat.postMessage")
     alerts = await Alert.all().order_by("id")
     assert len(posts) == len(alerts) >= 1  # each alert posted once, in the alert channel
+    rows = await bot.slack_deliveries()  # one delivery row per alert, sent, holding its ts
+    opened = [("alert.opened", f"alert:{a.id}") for a in alerts]
+    assert [(r.kind, r.aggregate) for r in rows] == opened
+    assert all(r.status is DeliveryStatus.SUCCESS for r in rows)
+    stored = bot.standin.messages[ALERT_CHANNEL]
+    assert sorted(r.external_ref or "" for r in rows) == sorted(m["ts"] for m in stored)
     assert {p.args["channel"] for p in posts} == {ALERT_CHANNEL}
     [post] = [p for p in posts if blocks.APPROVE in _action_ids(p.args)]
     text = as_text(post.args["blocks"])
@@ -92,7 +107,7 @@ async def test_an_approver_approves_the_switch_and_the_message_shows_who_decided
     new_po = await PurchaseOrder.get(id=switch.new_purchase_order_id)
     assert new_po.number in as_text(update["blocks"])
 
-    await bot.outbox.drain()  # the decision's delivery: the message edited, a thread reply
+    await bot.drain()  # the decision's delivery: the message edited, a thread reply
     edits = _edits_of(bot, message)  # the decision (and the gap closing, as the PO is replaced)
     assert edits and all(blocks.APPROVE not in _action_ids(edit) for edit in edits)
     [decided] = [r["text"] for r in _thread_of(bot, message) if "approved the switch" in r["text"]]
@@ -166,7 +181,7 @@ async def test_snoozing_for_a_day_hides_the_alert_until_then(bot):
     assert "Status: Snoozed until" in as_text(update["blocks"])
     assert blocks.ACKNOWLEDGE in _action_ids(update) and blocks.SNOOZE not in _action_ids(update)
 
-    await bot.outbox.drain()
+    await bot.drain()
     [reply] = _thread_of(bot, message)
     assert f"<@{STAFF}> snoozed this" in reply["text"]
 
@@ -200,7 +215,7 @@ async def test_when_the_gap_closes_the_message_says_resolved_and_loses_its_butto
         {"id": str(late.id)},
     )
     await run_job(bot.api, "gap_scan")
-    await bot.outbox.drain()
+    await bot.drain()
     [edit] = _edits_of(bot, message)
     assert _action_ids(edit) == set() and "Status: Resolved" in as_text(edit["blocks"])
     [reply] = _thread_of(bot, message)
