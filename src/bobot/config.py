@@ -111,6 +111,19 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "comma-separated Slack user IDs who may approve or reject supplier switches "
         "(they count as staff too)",
     ),
+    "SLACK_STAFF_GROUPS": (
+        "",
+        "comma-separated Slack user group IDs (`S...`) whose members are staff",
+    ),
+    "SLACK_APPROVER_GROUPS": (
+        "",
+        "comma-separated Slack user group IDs whose members are approvers (and staff);"
+        " checked afresh on each approval",
+    ),
+    "SLACK_GROUP_CACHE_SECONDS": (
+        "300",
+        "seconds the members of a Slack user group are kept before they are read again",
+    ),
     "SLACK_DIGEST_AT": ("08:00", "shop time (HH:MM) of the daily digest"),
     "SLACK_APP_TOKEN": ("", "optional `xapp-` token: connect by Socket Mode instead of HTTP"),
 }
@@ -180,6 +193,9 @@ class Settings:
     slack_alert_channel: str = ""
     slack_staff_ids: frozenset[str] = frozenset()
     slack_approver_ids: frozenset[str] = frozenset()
+    slack_staff_groups: frozenset[str] = frozenset()
+    slack_approver_groups: frozenset[str] = frozenset()
+    slack_group_cache_seconds: float = 300.0
     slack_digest_at: time = time(8, 0)
     slack_app_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -304,6 +320,9 @@ class Settings:
             slack_alert_channel=get("SLACK_ALERT_CHANNEL"),
             slack_staff_ids=user_ids("SLACK_STAFF_IDS"),
             slack_approver_ids=user_ids("SLACK_APPROVER_IDS"),
+            slack_staff_groups=user_ids("SLACK_STAFF_GROUPS"),
+            slack_approver_groups=user_ids("SLACK_APPROVER_GROUPS"),
+            slack_group_cache_seconds=seconds("SLACK_GROUP_CACHE_SECONDS"),
             slack_digest_at=digest_time,
             slack_app_token=get("SLACK_APP_TOKEN"),
         )

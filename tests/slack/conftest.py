@@ -13,7 +13,7 @@ transports the worker builds (``outbox.transports``), which send to the stand-in
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -128,8 +128,15 @@ async def standin() -> AsyncIterator[SlackStandIn]:
 
 
 @pytest.fixture
-async def bot(db, standin: SlackStandIn) -> AsyncIterator[Bot]:
-    settings = slack_settings(db.url, standin.api_url)
+def slack_overrides() -> dict[str, Any]:
+    """Settings the ``bot`` fixture's app gets on top of :func:`slack_settings` (a test
+    module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def bot(db, standin: SlackStandIn, slack_overrides: dict[str, Any]) -> AsyncIterator[Bot]:
+    settings = replace(slack_settings(db.url, standin.api_url), **slack_overrides)
     clock = ManualClock(START)
     deps = Deps(settings=settings, clock=clock)
     _, staff_token = await create_token(name="staff-tester", role=TokenRole.STAFF, deps=deps)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bobot.graphql.context import Viewer
 from bobot.slack.blocks import alerts as alert_blocks
 from bobot.slack.blocks.text import context, escape
 from bobot.slack.runner import OperationResult
@@ -47,7 +48,7 @@ async def _tell(respond: Any, text: str) -> None:
 
 
 async def settle_click(
-    bot: SlackBot, user_id: str, alert_id: str, result: OperationResult, field: str, respond: Any
+    bot: SlackBot, viewer: Viewer, alert_id: str, result: OperationResult, field: str, respond: Any
 ) -> None:
     """Tell the clicker what happened; on success, re-render the alert message in place."""
     if result.refused:
@@ -61,7 +62,7 @@ async def settle_click(
     if errors:
         await _tell(respond, " ".join(escape(e["message"]) for e in errors))
         return
-    current = await bot.operations.run("SlackAlert", bot.viewer(user_id), id=alert_id)
+    current = await bot.operations.run("SlackAlert", viewer, id=alert_id)
     alert = (current.data or {}).get("alert")
     if alert is None:
         return
@@ -83,18 +84,18 @@ def _decision(result: OperationResult, field: str) -> str:
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
     async def click(
-        body: dict[str, Any], respond: Any, operation: str, field: str, alert_id: str, **vars: Any
-    ) -> None:
-        user_id = body["user"]["id"]
-        result = await bot.operations.run(operation, bot.viewer(user_id), **vars)
-        await settle_click(bot, user_id, alert_id, result, field, respond)
+        body: dict[str, Any], respond: Any, operation: str, field: str, alert_id: str,
+        deciding: bool = False, **vars: Any,
+    ) -> None:  # fmt: skip
+        viewer = await bot.viewer(body["user"]["id"], deciding=deciding)
+        result = await bot.operations.run(operation, viewer, **vars)
+        await settle_click(bot, viewer, alert_id, result, field, respond)
 
     @app.action(alert_blocks.APPROVE)
     async def approve(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()
         alert_id, switch_id = alert_blocks.parse_value(action["value"])
-        user_id = body["user"]["id"]
-        viewer = bot.viewer(user_id)
+        viewer = await bot.viewer(body["user"]["id"], deciding=True)
         result = await bot.operations.run("SlackApproveSwitch", viewer, id=switch_id)
         kept = [
             e["message"]
@@ -105,7 +106,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             result = await bot.operations.run(
                 "SlackApproveSwitch", viewer, id=switch_id, cancelLate=False
             )
-        await settle_click(bot, user_id, alert_id, result, "approveSupplierSwitch", respond)
+        await settle_click(bot, viewer, alert_id, result, "approveSupplierSwitch", respond)
         if kept and not result.codes and not _user_errors(result, "approveSupplierSwitch"):
             await _tell(respond, f"Approved. {escape(kept[0])} It was kept as it is.")
 
@@ -114,7 +115,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         await ack()
         alert_id, switch_id = alert_blocks.parse_value(action["value"])
         await click(body, respond, "SlackRejectSwitch", "rejectSupplierSwitch", alert_id,
-                    id=switch_id, reason=REJECT_REASON)  # fmt: skip
+                    deciding=True, id=switch_id, reason=REJECT_REASON)  # fmt: skip
 
     @app.action(alert_blocks.ACKNOWLEDGE)
     async def acknowledge(

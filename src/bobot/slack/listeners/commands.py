@@ -42,7 +42,7 @@ def parse(text: str) -> tuple[str, str]:
 
 async def answer(bot: SlackBot, user_id: str, text: str, *, command: str = "/bobot") -> Answer:
     """What the bot says to ``text`` from ``user_id``: one operation, rendered."""
-    viewer = bot.viewer(user_id)
+    viewer = await bot.viewer(user_id)
     name, arg = parse(text)
     if name == "help":
         if not viewer.is_staff:

@@ -18,7 +18,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     async def home_opened(event: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":
             return
-        result = await bot.operations.run("SlackHome", bot.viewer(event["user"]))
+        result = await bot.operations.run("SlackHome", await bot.viewer(event["user"]))
         if result.refused or result.data is None:
             view = home_view(None, refusal=lookups.refusal_reply().text)
         else:
