@@ -98,7 +98,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "mutations allowed per token, e.g. `60/min` (also `/s`, `/hour`); empty: no limit."
         " Beyond it: `RATE_LIMITED`, HTTP 429 and `Retry-After`",
     ),
-    "SLACK_BOT_TOKEN": ("", "the bot's `xoxb-` token; without it (or the secret) the bot is off"),
+    "SLACK_BOT_TOKEN": (
+        "",
+        "the bot's `xoxb-` token; without it (or the secret) the bot is off, and in development"
+        " its messages are logged and shown at /dev/slack",
+    ),
     "SLACK_SIGNING_SECRET": ("", "the Slack app's signing secret, to verify requests"),
     "SLACK_API_URL": (
         "https://slack.com/api/",
@@ -212,6 +216,12 @@ class Settings:
     def slack_enabled(self) -> bool:
         """The bot runs when it has a token and the secret that signs Slack's requests."""
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def slack_preview(self) -> bool:
+        """Development without Slack: the bot's messages are logged instead of sent
+        (:mod:`bobot.slack.preview`)."""
+        return self.debug and not self.slack_enabled
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from tests.api.client import Api
-from tests.api.conftest import START
+from tests.api.conftest import START, api, api_settings, api_with  # noqa: F401 (fixtures)
 
 from bobot import outbox
 from bobot.app import create_app

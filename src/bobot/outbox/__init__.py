@@ -46,7 +46,8 @@ def transports(
 ) -> dict[Channel, Transport]:
     """The transports the worker sends with: webhooks always, email unless in production
     without SMTP (:mod:`bobot.mail.transport`), Slack when configured
-    (:class:`bobot.slack.transport.SlackTransport`, rendering through ``schema``)."""
+    (:class:`bobot.slack.transport.SlackTransport`, rendering through ``schema``), or in
+    development without Slack, logged instead of sent (:mod:`bobot.slack.preview`)."""
     from bobot.mail.transport import MailTransport
     from bobot.outbox.webhooks import WebhookTransport
 
@@ -60,11 +61,15 @@ def transports(
     mail = MailTransport.from_settings(settings, clock or SystemClock())
     if mail is not None:
         built[Channel.EMAIL] = mail
-    if settings.slack_enabled:
+    if settings.slack_enabled or settings.slack_preview:
         from bobot.graphql.schema import create_schema
+        from bobot.slack.preview import PreviewClient
         from bobot.slack.transport import SlackTransport
 
         built[Channel.SLACK] = SlackTransport(
-            settings, schema if schema is not None else create_schema(), clock=clock
+            settings,
+            schema if schema is not None else create_schema(),
+            clock=clock,
+            client=None if settings.slack_enabled else PreviewClient(),
         )
     return built
