@@ -124,10 +124,9 @@ async def test_staff_who_are_not_approvers_are_refused_and_nothing_changes(bot):
                         name=action)  # fmt: skip
         [refusal] = await bot.responses(action)
         assert refusal["response_type"] == "ephemeral" and refusal["replace_original"] is False
-        assert (
-            "Only an approver can do this" in refusal["text"]
-            and "Nothing was changed" in (refusal["text"])
-        )
+        text = refusal["text"]
+        assert text.startswith("Sorry, only approvers can approve or reject a supplier switch")
+        assert "Nothing was changed" in text and f"(`{STAFF}`) to SLACK_APPROVER_IDS" in text
     assert await db_snapshot() == before
     assert (await SupplierSwitch.get()).status is SwitchStatus.PROPOSED
 

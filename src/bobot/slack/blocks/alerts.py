@@ -10,6 +10,7 @@ from bobot.slack.blocks.text import (
     Reply,
     alert_kind,
     context,
+    count,
     day,
     escape,
     header,
@@ -101,10 +102,10 @@ def _proposal_lines(proposal: Mapping[str, Any]) -> str:
     sign = "" if difference.startswith("-") else "+"
     return (
         f"*Proposed switch:* {escape(source)} → *{escape(proposal['toSupplier']['name'])}*,"
-        f" {proposal['quantity']} units at {escape(proposal['unitCost'])},"
+        f" {count(proposal['quantity'], 'unit')} at {escape(proposal['unitCost'])},"
         f" arriving {day(proposal['newExpectedDate'])}\n"
-        f"Cost difference {sign}{escape(difference)}; {proposal['backordersImproved']}"
-        " backorders would ship earlier"
+        f"Cost difference {sign}{escape(difference)};"
+        f" {count(proposal['backordersImproved'], 'backorder')} would ship earlier"
     )
 
 
@@ -167,7 +168,7 @@ def thread_reply(kind: str, payload: Mapping[str, Any]) -> str:
             po = escape(payload.get("purchase_order", ""))
             return (
                 f":white_check_mark: {actor} approved the switch at {when}:"
-                f" {po} for {payload.get('quantity')} units,"
+                f" {po} for {count(int(payload.get('quantity') or 0), 'unit')},"
                 f" expected {day(payload.get('expected_date'))}."
             )
         if event == "SWITCH_REJECTED":

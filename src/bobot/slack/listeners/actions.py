@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bobot.graphql.context import Viewer
 from bobot.slack.blocks import alerts as alert_blocks
+from bobot.slack.blocks import lookups
 from bobot.slack.blocks.text import context, escape
 from bobot.slack.runner import OperationResult
 
@@ -28,14 +29,6 @@ log = logging.getLogger("bobot.slack")
 
 REJECT_REASON = "Rejected in Slack"
 CANCEL_LATE_FIELD = "cancelLatePurchaseOrder"
-
-
-def _refusal_text(result: OperationResult) -> str:
-    return (
-        "Sorry, you can't do that here: "
-        + escape(result.refusal or "your Slack user is not allowed to.")
-        + " Nothing was changed."
-    )
 
 
 def _user_errors(result: OperationResult, field: str) -> list[dict[str, Any]]:
@@ -52,7 +45,8 @@ async def settle_click(
 ) -> None:
     """Tell the clicker what happened; on success, re-render the alert message in place."""
     if result.refused:
-        await _tell(respond, _refusal_text(result))
+        user_id = viewer.slack_user or ""
+        await _tell(respond, lookups.action_refusal(user_id, staff=viewer.is_staff))
         return
     if result.failed or result.data is None:
         log.error("Slack click on %s: %s %s", field, result.codes, result.messages)

@@ -20,7 +20,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             return
         result = await bot.operations.run("SlackHome", await bot.viewer(event["user"]))
         if result.refused or result.data is None:
-            view = home_view(None, refusal=lookups.refusal_reply().text)
+            view = home_view(None, refusal=lookups.refusal_reply(user_id=event["user"]).text)
         else:
             view = home_view(result.data)
         await client.views_publish(user_id=event["user"], view=view)
