@@ -21,7 +21,7 @@ from bobot.models import (
 )
 from bobot.slack import simulate
 from bobot.slack.blocks import alerts as blocks
-from bobot.slack.blocks.plaintext import as_text
+from bobot.slack.blocks.plaintext import as_text, readable
 
 
 def _action_ids(message: dict) -> set[str]:
@@ -149,8 +149,15 @@ async def test_two_approvers_at_once_make_one_purchase_order_and_the_second_lear
     told, updated = (second, first) if winner == APPROVER else (first, second)
     assert updated["replace_original"] is True
     assert told["response_type"] == "ephemeral"
-    assert "already approved" in told["text"] and winner in told["text"]
-    assert switch.decided_at.isoformat(timespec="minutes") in told["text"]
+    text = readable(told["text"])
+    assert text == (
+        f"Too late: <@{winner}> already approved this switch at"
+        f" {switch.decided_at:%Y-%m-%d %H:%M} UTC. Nothing was changed."
+    )
+    # The loser's stale message is shown as it is now: decided, without the decision buttons.
+    loser = "second" if winner == APPROVER else "first"
+    [_, refreshed] = await bot.responses(loser, count=2)
+    assert refreshed["replace_original"] is True and blocks.APPROVE not in _action_ids(refreshed)
 
 
 async def test_a_double_click_has_one_effect(bot):
@@ -161,7 +168,7 @@ async def test_a_double_click_has_one_effect(bot):
                         message_ts=message["ts"], name=name)  # fmt: skip
         await bot.responses(name)
     [second] = await bot.responses("two")
-    assert "already approved" in second["text"]
+    assert f"Too late: <@{APPROVER}> already approved this switch" in second["text"]
     assert await SupplierSwitch.filter(status=SwitchStatus.APPROVED).count() == 1
     assert await PurchaseOrder.all().count() == 2  # the late one and the new one
 

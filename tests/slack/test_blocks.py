@@ -252,3 +252,10 @@ def test_counts_are_worded_in_the_singular_when_there_is_one():
     text = as_text(alerts.alert_message(_alert(proposal=proposal)).blocks)
     assert "Acme → Speedy, 1 unit at 3.10" in text and "; 1 backorder would ship earlier" in text
     assert count(1, "backorder") == "1 backorder" and count(0, "unit") == "0 units"
+
+
+def test_the_help_for_a_mention_says_where_answers_go():
+    slash = as_text(lookups.help_reply("/bobot").blocks)
+    mention = as_text(lookups.help_reply("@bobot").blocks)
+    assert "Answers to `/bobot` are shown only to you" in slash
+    assert "I answer mentions in a thread everyone here can read" in mention

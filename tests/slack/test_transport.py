@@ -17,7 +17,7 @@ from bobot.outbox.drain import policy_of
 from bobot.outbox.types import Channel, OutgoingDelivery, SendResult
 from bobot.slack.routing import digest_delivery
 from bobot.slack.standin import SlackStandIn, running_standin
-from bobot.slack.transport import SlackTransport
+from bobot.slack.transport import HINTS, SlackTransport
 
 
 def _top_level_posts(standin: SlackStandIn) -> list:
@@ -104,9 +104,19 @@ async def test_other_slack_errors_are_permanent(transport):
     sender, standin, settings = transport
     standin.fail("chat.postMessage", 200, error="channel_not_found")
     result = await sender.send(_digest(settings))
-    assert result == SendResult(ok=False, permanent=True, status="200", error="channel_not_found")
+    assert result == SendResult(
+        ok=False,
+        permanent=True,
+        status="200",
+        error=f"channel_not_found: {HINTS['channel_not_found']}",
+    )
     standin.fail("chat.postMessage", 403, error="not_in_channel")
-    assert (await sender.send(_digest(settings))).permanent
+    refused = await sender.send(_digest(settings))
+    assert refused.permanent and refused.error == (
+        "not_in_channel: invite the bot to SLACK_ALERT_CHANNEL (/invite @bobot there)"
+    )
+    standin.fail("chat.postMessage", 200, error="some_new_error")
+    assert (await sender.send(_digest(settings))).error == "some_new_error"
 
 
 async def test_an_unreachable_web_api_is_a_retryable_failure(db):

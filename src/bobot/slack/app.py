@@ -105,6 +105,17 @@ class SlackBot:
 
     async def start(self) -> None:
         """Socket Mode when an app-level token is set (HTTP needs nothing more)."""
+        if not self.settings.slack_alert_channel:
+            log.warning("SLACK_ALERT_CHANNEL is not set: commands work, but alerts and the"
+                        " daily digest are not posted anywhere")  # fmt: skip
+        if not (
+            self.settings.slack_staff_ids
+            or self.settings.slack_staff_groups
+            or self.settings.slack_approver_ids
+            or self.settings.slack_approver_groups
+        ):
+            log.warning("No Slack staff set (SLACK_STAFF_IDS, SLACK_STAFF_GROUPS, ...): the bot"
+                        " refuses everyone")  # fmt: skip
         if not self.settings.slack_app_token:
             log.info("Slack bot on: requests at POST /slack/events")
             return

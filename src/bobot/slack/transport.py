@@ -49,6 +49,17 @@ TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"}
 )
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+#: What to do about the Slack errors an operator meets first, recorded with the failure.
+HINTS = {
+    "not_in_channel": "invite the bot to SLACK_ALERT_CHANNEL (/invite @bobot there)",
+    "channel_not_found": "SLACK_ALERT_CHANNEL must be a channel ID (C...), of a channel the"
+    " bot can see",
+    "is_archived": "SLACK_ALERT_CHANNEL is archived: unarchive it or pick another",
+    "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
+    "not_authed": "SLACK_BOT_TOKEN is missing",
+    "token_revoked": "SLACK_BOT_TOKEN was revoked: reinstall the app",
+    "missing_scope": "the app lacks a scope: recreate it from slack/manifest.yml",
+}
 
 #: Who the transport reads as: staff, never an approver, recorded as the worker.
 TRANSPORT_VIEWER = Viewer(role=TokenRole.STAFF, actor=Actor("system", "slack-transport", "worker"))
@@ -90,7 +101,9 @@ def classify(error: SlackApiError) -> SendResult:
         permanent=not retryable,
         status=str(status) if status is not None else None,
         retry_after=retry_after,
-        error=code or str(error).splitlines()[0][:200],
+        error=f"{code}: {HINTS[code]}"
+        if code in HINTS
+        else code or str(error).splitlines()[0][:200],
     )
 
 

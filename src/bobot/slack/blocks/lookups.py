@@ -40,6 +40,8 @@ def help_reply(command: str = "/bobot", note: str = "") -> Reply:
         context(
             "Answers to `/bobot` are shown only to you. Mention the bot in a channel"
             " (`@bobot shortages`) to answer in a thread everyone there can read."
+            if command.startswith("/")
+            else "I answer mentions in a thread everyone here can read; `/bobot` answers only you."
         ),
     ]
     return Reply(text=note or f"What {command} can do", blocks=blocks)

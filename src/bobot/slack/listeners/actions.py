@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from bobot.graphql.context import Viewer
 from bobot.slack.blocks import alerts as alert_blocks
 from bobot.slack.blocks import lookups
-from bobot.slack.blocks.text import context, escape
+from bobot.slack.blocks.text import context, escape, moment, who
 from bobot.slack.runner import OperationResult
 
 if TYPE_CHECKING:
@@ -53,11 +54,14 @@ async def settle_click(
         await _tell(respond, "Something went wrong on bobot's side; nothing was changed.")
         return
     errors = _user_errors(result, field)
-    if errors:
-        await _tell(respond, " ".join(escape(e["message"]) for e in errors))
-        return
     current = await bot.operations.run("SlackAlert", viewer, id=alert_id)
     alert = (current.data or {}).get("alert")
+    if errors:
+        await _tell(respond, _error_text(errors))
+        if alert is not None:  # the clicked message may be stale: show it as it is now
+            message = alert_blocks.alert_message(alert)
+            await respond(text=message.text, blocks=message.blocks, replace_original=True)
+        return
     if alert is None:
         return
     message = alert_blocks.alert_message(alert)
@@ -66,6 +70,25 @@ async def settle_click(
         # A decided switch may no longer hang on its alert: say the decision from the result.
         message.blocks.insert(len(message.blocks) - 1, context(decided))
     await respond(text=message.text, blocks=message.blocks, replace_original=True)
+
+
+#: ``ALREADY_DECIDED``'s message (bobot.services.switches): what, who, when.
+_DECIDED = re.compile(r"^Switch \S+ was already (\w+) by (.+) at (\S+)\.$")
+
+
+def _error_text(errors: list[dict[str, Any]]) -> str:
+    """A click's user errors for the clicker; a decision someone else made first is told with
+    the decider named for people and the time in the reader's time zone."""
+    told = []
+    for error in errors:
+        found = _DECIDED.match(error.get("message", ""))
+        if error.get("code") == "ALREADY_DECIDED" and found:
+            status, decider, at = found.groups()
+            when = moment(at) if "T" in at else escape(at)
+            told.append(f"Too late: {who(decider)} already {status} this switch at {when}.")
+        else:
+            told.append(escape(error.get("message", "")))
+    return " ".join(told) + " Nothing was changed."
 
 
 def _decision(result: OperationResult, field: str) -> str:
