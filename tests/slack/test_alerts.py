@@ -4,10 +4,10 @@ by approvers only, edited in place with a reply in the thread."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.api.client import db_snapshot
-from tests.slack.conftest import ALERT_CHANNEL, APPROVER, APPROVER_2, STAFF
+from tests.slack.conftest import ALERT_CHANNEL, APPROVER, APPROVER_2, STAFF, STRANGER
 from tests.slack.store import late_po_store, run_job
 
 from bobot.models import (
@@ -226,3 +226,45 @@ async def test_when_the_gap_closes_the_message_says_resolved_and_loses_its_butto
     assert _action_ids(edit) == set() and "Status: Resolved" in as_text(edit["blocks"])
     [reply] = _thread_of(bot, message)
     assert "Resolved at" in reply["text"]
+
+
+async def test_pausing_keeps_the_backorder_limit_and_resume_brings_backorders_back(bot):
+    message = await _posted_alert(bot)
+    ends = (bot.api.clock.now() + timedelta(days=60)).replace(microsecond=0)
+    await bot.api.mutate(
+        "setBackorderPolicy",
+        "mutation($input: SetBackorderPolicyInput!) { setBackorderPolicy(input: $input) {"
+        " product { sku } userErrors { code field message } } }",
+        {"sku": "MUG", "policy": "ALLOW", "backorderLimit": 50,
+         "backordersEndAt": ends.isoformat()},
+    )  # fmt: skip
+    policy = '{ product(sku: "MUG") { backorderPolicy backorderLimit backordersEndAt } }'
+    pause = _button(message, blocks.PAUSE)
+    await bot.click(simulate.button(blocks.PAUSE, pause["value"]), user=STAFF,
+                    message_ts=message["ts"], name="pause")  # fmt: skip
+    [paused] = await bot.responses("pause")
+    product = (await bot.api.ok(policy))["product"]
+    assert (product["backorderPolicy"], product["backorderLimit"]) == ("DENY", 50)
+    assert datetime.fromisoformat(product["backordersEndAt"]) == ends
+    assert _action_ids(paused) & {blocks.PAUSE, blocks.RESUME} == {blocks.RESUME}
+
+    resume = _button(paused, blocks.RESUME)
+    await bot.click(simulate.button(blocks.RESUME, resume["value"]), user=STAFF,
+                    message_ts=message["ts"], name="resume")  # fmt: skip
+    [resumed] = await bot.responses("resume")
+    product = (await bot.api.ok(policy))["product"]
+    assert (product["backorderPolicy"], product["backorderLimit"]) == ("ALLOW", 50)
+    assert datetime.fromisoformat(product["backordersEndAt"]) == ends
+    assert "backorders paused" not in as_text(resumed["blocks"])
+    assert _action_ids(resumed) & {blocks.PAUSE, blocks.RESUME} == {blocks.PAUSE}
+
+
+async def test_a_stranger_cannot_pause_or_resume(bot):
+    message = await _posted_alert(bot)
+    before = await db_snapshot()
+    pause = _button(message, blocks.PAUSE)
+    await bot.click(simulate.button(blocks.PAUSE, pause["value"]), user=STRANGER,
+                    message_ts=message["ts"])  # fmt: skip
+    [refusal] = await bot.responses("click")
+    assert refusal["response_type"] == "ephemeral" and "Nothing was changed" in refusal["text"]
+    assert await db_snapshot() == before

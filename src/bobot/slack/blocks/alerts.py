@@ -26,6 +26,7 @@ REJECT = "switch_reject"
 ACKNOWLEDGE = "alert_acknowledge"
 SNOOZE = "alert_snooze"
 PAUSE = "backorders_pause"
+RESUME = "backorders_resume"  # shown instead of PAUSE once backorders are paused
 ACTIONS = (APPROVE, REJECT, ACKNOWLEDGE, SNOOZE, PAUSE)
 
 #: The snooze menu: label -> seconds.
@@ -93,6 +94,8 @@ def _actions(alert: Mapping[str, Any]) -> list[dict[str, Any]]:
             "style": "danger",
         }
         elements.append(pause)
+    elif product.get("backorderPolicy") == "DENY":
+        elements.append(_button("Resume backorders", RESUME, f"{alert['id']}:{product['sku']}"))
     return elements
 
 

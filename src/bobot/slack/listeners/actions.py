@@ -151,9 +151,28 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         await click(body, respond, "SlackSnoozeAlert", "snoozeAlert", alert_id,
                     id=alert_id, until=until.isoformat())  # fmt: skip
 
+    async def set_policy(body: dict[str, Any], action: dict[str, Any], respond: Any,
+                         operation: str) -> None:  # fmt: skip
+        """Pause or resume, keeping the product's limit and end date as they are now."""
+        alert_id, _, sku = action["value"].partition(":")
+        viewer = await bot.viewer(body["user"]["id"])
+        current = await bot.operations.run("SlackAlert", viewer, id=alert_id)
+        product = ((current.data or {}).get("alert") or {}).get("product") or {}
+        kept = {"limit": None, "endsAt": None}
+        if product.get("sku") == sku:
+            kept = {
+                "limit": product.get("backorderLimit"),
+                "endsAt": product.get("backordersEndAt"),
+            }
+        result = await bot.operations.run(operation, viewer, sku=sku, **kept)
+        await settle_click(bot, viewer, alert_id, result, "setBackorderPolicy", respond)
+
     @app.action(alert_blocks.PAUSE)
     async def pause(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()
-        alert_id, _, sku = action["value"].partition(":")
-        await click(body, respond, "SlackPauseBackorders", "setBackorderPolicy", alert_id,
-                    sku=sku)  # fmt: skip
+        await set_policy(body, action, respond, "SlackPauseBackorders")
+
+    @app.action(alert_blocks.RESUME)
+    async def resume(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        await set_policy(body, action, respond, "SlackResumeBackorders")
