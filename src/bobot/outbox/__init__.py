@@ -11,6 +11,7 @@ worker. See ``docs/events/`` for the public webhook payloads.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from bobot.clock import Clock, SystemClock
@@ -41,6 +42,15 @@ __all__ = [
 ]
 
 
+@functools.cache
+def _shared_schema() -> Any:
+    """The schema the worker's Slack transport renders with: built once, on first use (the
+    worker drains every second, and building a schema takes a tenth of one)."""
+    from bobot.graphql.schema import create_schema
+
+    return create_schema()
+
+
 def transports(
     settings: Settings, schema: Any = None, clock: Clock | None = None
 ) -> dict[Channel, Transport]:
@@ -62,13 +72,12 @@ def transports(
     if mail is not None:
         built[Channel.EMAIL] = mail
     if settings.slack_enabled or settings.slack_preview:
-        from bobot.graphql.schema import create_schema
         from bobot.slack.preview import PreviewClient
         from bobot.slack.transport import SlackTransport
 
         built[Channel.SLACK] = SlackTransport(
             settings,
-            schema if schema is not None else create_schema(),
+            schema if schema is not None else _shared_schema(),
             clock=clock,
             client=None if settings.slack_enabled else PreviewClient(),
         )

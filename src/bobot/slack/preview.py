@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 log = logging.getLogger("bobot.slack.preview")
+_SEQUENCE = itertools.count(1)
 
 #: Where the bot's messages are addressed in development when SLACK_ALERT_CHANNEL is unset.
 PREVIEW_CHANNEL = "#alerts (development)"
@@ -42,11 +44,9 @@ class PreviewClient:
     #: What the outbox records as the status of a message logged instead of sent.
     SENT_STATUS = "logged: Slack not configured"
 
-    def __init__(self) -> None:
-        self._ts = itertools.count(1)
-
     def _next_ts(self) -> str:
-        return f"1000000000.{next(self._ts):06d}"
+        """A ts like Slack's, unique in this process (the worker builds a client per drain)."""
+        return f"{int(time.time())}.{next(_SEQUENCE) % 1_000_000:06d}"
 
     async def chat_postMessage(
         self, *, channel: str, text: str, thread_ts: str | None = None,
