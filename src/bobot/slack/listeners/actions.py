@@ -1,10 +1,12 @@
-"""The alert message's buttons and menu: approve, reject, acknowledge, snooze, pause.
+"""The alert message's buttons and menu: approve, reject, acknowledge, snooze, pause, resume.
 
 Each click acks at once, then runs one mutation as the clicking user; the schema's
-permission classes decide (approval needs the approver capability, checked at click time).
-On success the clicked message is re-rendered in place (``response_url``, buttons gone where
-they no longer apply); the thread reply saying who decided what comes through the outbox from
-the recorded event. A refusal or a lost race is told only to the clicker, and nothing changes.
+permission classes decide (approval needs the approver capability, checked at click time,
+with approver user groups read afresh). On success the clicked message is re-rendered in
+place (``response_url``, buttons gone where they no longer apply); the thread reply saying who
+decided what comes through the outbox from the recorded event. A refusal or a lost race is
+told only to the clicker, and nothing changes; after a lost race the clicked message is
+re-rendered too, as it is now.
 """
 
 from __future__ import annotations
