@@ -81,6 +81,16 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+def _dev_slack(settings: Settings, schema: Schema, clock: Clock) -> list[Route]:
+    """``/dev/slack`` (development): the bot's messages, rendered as they are (or would be)
+    posted."""
+    from bobot.slack.preview import PreviewClient
+    from bobot.slack.transport import SlackTransport
+    from bobot.web.dev_slack import DevSlack
+
+    return DevSlack(SlackTransport(settings, schema, clock=clock, client=PreviewClient())).routes()
+
+
 def create_app(
     settings: Settings,
     *,
@@ -115,6 +125,9 @@ def create_app(
         async with RegisterTortoise(app, config=config) if manage_db else _nothing():
             if bot is None:
                 log.info("Slack bot is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+                if settings.slack_preview:
+                    log.info("Slack messages the bot would post are logged by the worker"
+                             " and shown at /dev/slack")  # fmt: skip
             else:
                 await bot.start()
             task = None
@@ -139,6 +152,7 @@ def create_app(
         mail = MailTransport.from_settings(settings, deps.clock)
         if mail is not None:
             routes.extend(DevMail(mail).routes())
+        routes.extend(_dev_slack(settings, schema, deps.clock))
     # CORS outermost, so that a refusal (413) carries its headers too.
     middleware = []
     if settings.cors_origins:

@@ -108,7 +108,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "mutations allowed per token, e.g. `60/min` (also `/s`, `/hour`); empty: no limit."
         " Beyond it: `RATE_LIMITED`, HTTP 429 and `Retry-After`",
     ),
-    "SLACK_BOT_TOKEN": ("", "the bot's `xoxb-` token; without it (or the secret) the bot is off"),
+    "SLACK_BOT_TOKEN": (
+        "",
+        "the bot's `xoxb-` token; without it (or the secret) the bot is off, and in development"
+        " its messages are logged and shown at /dev/slack",
+    ),
     "SLACK_SIGNING_SECRET": ("", "the Slack app's signing secret, to verify requests"),
     "SLACK_API_URL": (
         "https://slack.com/api/",
@@ -120,6 +124,19 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "",
         "comma-separated Slack user IDs who may approve or reject supplier switches "
         "(they count as staff too)",
+    ),
+    "SLACK_STAFF_GROUPS": (
+        "",
+        "comma-separated Slack user group IDs (`S...`) whose members are staff",
+    ),
+    "SLACK_APPROVER_GROUPS": (
+        "",
+        "comma-separated Slack user group IDs whose members are approvers (and staff);"
+        " checked afresh on each approval",
+    ),
+    "SLACK_GROUP_CACHE_SECONDS": (
+        "300",
+        "seconds the members of a Slack user group are kept before they are read again",
     ),
     "SLACK_DIGEST_AT": ("08:00", "shop time (HH:MM) of the daily digest"),
     "SLACK_APP_TOKEN": ("", "optional `xapp-` token: connect by Socket Mode instead of HTTP"),
@@ -204,6 +221,9 @@ class Settings:
     slack_alert_channel: str = ""
     slack_staff_ids: frozenset[str] = frozenset()
     slack_approver_ids: frozenset[str] = frozenset()
+    slack_staff_groups: frozenset[str] = frozenset()
+    slack_approver_groups: frozenset[str] = frozenset()
+    slack_group_cache_seconds: float = 300.0
     slack_digest_at: time = time(8, 0)
     slack_app_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -220,6 +240,12 @@ class Settings:
     def slack_enabled(self) -> bool:
         """The bot runs when it has a token and the secret that signs Slack's requests."""
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def slack_preview(self) -> bool:
+        """Development without Slack: the bot's messages are logged instead of sent
+        (:mod:`bobot.slack.preview`)."""
+        return self.debug and not self.slack_enabled
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -344,6 +370,9 @@ class Settings:
             slack_alert_channel=get("SLACK_ALERT_CHANNEL"),
             slack_staff_ids=user_ids("SLACK_STAFF_IDS"),
             slack_approver_ids=user_ids("SLACK_APPROVER_IDS"),
+            slack_staff_groups=user_ids("SLACK_STAFF_GROUPS"),
+            slack_approver_groups=user_ids("SLACK_APPROVER_GROUPS"),
+            slack_group_cache_seconds=seconds("SLACK_GROUP_CACHE_SECONDS"),
             slack_digest_at=digest_time,
             slack_app_token=get("SLACK_APP_TOKEN"),
         )

@@ -4,30 +4,36 @@ Slack Web API stand-in (also uvicorn on 127.0.0.1) that records every call.
 Requests are signed as Slack signs them (:mod:`bobot.slack.simulate`). The app keeps bolt's
 default mode: the HTTP reply leaves at the ack and the listener goes on, so tests wait on the
 stand-in for what the bot sends afterwards.
+
+What the bot posts on its own leaves through the real outbox: the routing rules write
+delivery rows with the events, and ``bot.drain()`` runs the worker's delivery job with the
+transports the worker builds (``outbox.transports``), which send to the stand-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 from tests.api.client import Api
-from tests.api.conftest import START
-from tests.slack.outbox import MiniOutbox
+from tests.api.conftest import START, api, api_settings, api_with  # noqa: F401 (fixtures)
 
+from bobot import outbox
 from bobot.app import create_app
 from bobot.clock import ManualClock
 from bobot.config import Settings
-from bobot.models import TokenRole
+from bobot.models import Delivery, TokenRole
+from bobot.outbox.types import Channel, Transport
 from bobot.services.base import Deps
 from bobot.services.tokens import create_token
 from bobot.slack import simulate
 from bobot.slack.standin import Call, SlackStandIn, running_standin, serve
 from bobot.slack.transport import SlackTransport
+from bobot.worker import deliver
 
 SECRET = "test-signing-secret"
 STAFF = "U0STAFF"
@@ -56,8 +62,22 @@ class Bot:
     http: httpx.AsyncClient
     standin: SlackStandIn
     settings: Settings
-    outbox: MiniOutbox
+    deps: Deps
+    transports: dict[Channel, Transport]
     app: Starlette
+
+    @property
+    def transport(self) -> SlackTransport:
+        slack = self.transports[Channel.SLACK]
+        assert isinstance(slack, SlackTransport)
+        return slack
+
+    async def drain(self) -> int:
+        """The worker's delivery job: every delivery due now, sent; how many were tried."""
+        return await deliver(self.deps, self.transports)
+
+    async def slack_deliveries(self) -> list[Delivery]:
+        return await Delivery.filter(channel=Channel.SLACK.value).order_by("id")
 
     async def post(
         self, body: str, content_type: str, *, timestamp: int | None = None,
@@ -108,14 +128,21 @@ async def standin() -> AsyncIterator[SlackStandIn]:
 
 
 @pytest.fixture
-async def bot(db, standin: SlackStandIn) -> AsyncIterator[Bot]:
-    settings = slack_settings(db.url, standin.api_url)
+def slack_overrides() -> dict[str, Any]:
+    """Settings the ``bot`` fixture's app gets on top of :func:`slack_settings` (a test
+    module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def bot(db, standin: SlackStandIn, slack_overrides: dict[str, Any]) -> AsyncIterator[Bot]:
+    settings = replace(slack_settings(db.url, standin.api_url), **slack_overrides)
     clock = ManualClock(START)
     deps = Deps(settings=settings, clock=clock)
     _, staff_token = await create_token(name="staff-tester", role=TokenRole.STAFF, deps=deps)
     _, shop_token = await create_token(name="storefront", role=TokenRole.STOREFRONT, deps=deps)
     app = create_app(settings, clock=clock, manage_db=False)
-    transport = SlackTransport(settings, app.state.schema, clock=clock)
+    transports = outbox.transports(settings, app.state.schema, clock)
     async with serve(app, lifespan="on") as url, httpx.AsyncClient(timeout=30) as http:
         api = Api(
             http=http, url=f"{url}/graphql", clock=clock, settings=settings,
@@ -123,5 +150,5 @@ async def bot(db, standin: SlackStandIn) -> AsyncIterator[Bot]:
         )  # fmt: skip
         yield Bot(
             api=api, url=f"{url}/slack/events", http=http, standin=standin, settings=settings,
-            outbox=MiniOutbox(transport, settings), app=app,
+            deps=deps, transports=transports, app=app,
         )  # fmt: skip

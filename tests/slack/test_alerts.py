@@ -1,19 +1,27 @@
-"""Alerts as messages you can act on: posted once through the outbox's transport, decided
-with a button by approvers only, edited in place with a reply in the thread."""
+"""Alerts as messages you can act on: posted once through the outbox, decided with a button
+by approvers only, edited in place with a reply in the thread."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.api.client import db_snapshot
-from tests.slack.conftest import ALERT_CHANNEL, APPROVER, APPROVER_2, STAFF
+from tests.slack.conftest import ALERT_CHANNEL, APPROVER, APPROVER_2, STAFF, STRANGER
 from tests.slack.store import late_po_store, run_job
 
-from bobot.models import Alert, AlertKind, AlertStatus, PurchaseOrder, SupplierSwitch, SwitchStatus
+from bobot.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    DeliveryStatus,
+    PurchaseOrder,
+    SupplierSwitch,
+    SwitchStatus,
+)
 from bobot.slack import simulate
 from bobot.slack.blocks import alerts as blocks
-from bobot.slack.blocks.plaintext import as_text
+from bobot.slack.blocks.plaintext import as_text, readable
 
 
 def _action_ids(message: dict) -> set[str]:
@@ -37,8 +45,9 @@ async def _posted_alert(bot) -> dict:
     """The store with a late PO, its alerts delivered; the message of the PO_LATE alert
     (the one proposing a supplier switch)."""
     await late_po_store(bot.api)
-    results = await bot.outbox.drain()
-    assert results and all(r.ok for r in results), results
+    assert await bot.drain()
+    rows = await bot.slack_deliveries()
+    assert rows and all(r.status is DeliveryStatus.SUCCESS for r in rows), rows
     [message] = [m for m in bot.standin.messages[ALERT_CHANNEL] if blocks.APPROVE in _action_ids(m)]
     return message
 
@@ -57,12 +66,18 @@ def _thread_of(bot, message: dict) -> list[dict]:
 
 async def test_a_new_alert_is_posted_once_with_its_cause_proposal_and_buttons(bot):
     number = await late_po_store(bot.api)
-    await bot.outbox.drain()
+    await bot.drain()
     await run_job(bot.api, "gap_scan")  # nothing changed: no new delivery
-    await bot.outbox.drain()
+    await bot.drain()
     posts = bot.standin.of("chat.postMessage")
     alerts = await Alert.all().order_by("id")
     assert len(posts) == len(alerts) >= 1  # each alert posted once, in the alert channel
+    rows = await bot.slack_deliveries()  # one delivery row per alert, sent, holding its ts
+    opened = [("alert.opened", f"alert:{a.id}") for a in alerts]
+    assert [(r.kind, r.aggregate) for r in rows] == opened
+    assert all(r.status is DeliveryStatus.SUCCESS for r in rows)
+    stored = bot.standin.messages[ALERT_CHANNEL]
+    assert sorted(r.external_ref or "" for r in rows) == sorted(m["ts"] for m in stored)
     assert {p.args["channel"] for p in posts} == {ALERT_CHANNEL}
     [post] = [p for p in posts if blocks.APPROVE in _action_ids(p.args)]
     text = as_text(post.args["blocks"])
@@ -92,7 +107,7 @@ async def test_an_approver_approves_the_switch_and_the_message_shows_who_decided
     new_po = await PurchaseOrder.get(id=switch.new_purchase_order_id)
     assert new_po.number in as_text(update["blocks"])
 
-    await bot.outbox.drain()  # the decision's delivery: the message edited, a thread reply
+    await bot.drain()  # the decision's delivery: the message edited, a thread reply
     edits = _edits_of(bot, message)  # the decision (and the gap closing, as the PO is replaced)
     assert edits and all(blocks.APPROVE not in _action_ids(edit) for edit in edits)
     [decided] = [r["text"] for r in _thread_of(bot, message) if "approved the switch" in r["text"]]
@@ -109,10 +124,9 @@ async def test_staff_who_are_not_approvers_are_refused_and_nothing_changes(bot):
                         name=action)  # fmt: skip
         [refusal] = await bot.responses(action)
         assert refusal["response_type"] == "ephemeral" and refusal["replace_original"] is False
-        assert (
-            "Only an approver can do this" in refusal["text"]
-            and "Nothing was changed" in (refusal["text"])
-        )
+        text = refusal["text"]
+        assert text.startswith("Sorry, only approvers can approve or reject a supplier switch")
+        assert "Nothing was changed" in text and f"(`{STAFF}`) to SLACK_APPROVER_IDS" in text
     assert await db_snapshot() == before
     assert (await SupplierSwitch.get()).status is SwitchStatus.PROPOSED
 
@@ -135,8 +149,15 @@ async def test_two_approvers_at_once_make_one_purchase_order_and_the_second_lear
     told, updated = (second, first) if winner == APPROVER else (first, second)
     assert updated["replace_original"] is True
     assert told["response_type"] == "ephemeral"
-    assert "already approved" in told["text"] and winner in told["text"]
-    assert switch.decided_at.isoformat(timespec="minutes") in told["text"]
+    text = readable(told["text"])
+    assert text == (
+        f"Too late: <@{winner}> already approved this switch at"
+        f" {switch.decided_at:%Y-%m-%d %H:%M} UTC. Nothing was changed."
+    )
+    # The loser's stale message is shown as it is now: decided, without the decision buttons.
+    loser = "second" if winner == APPROVER else "first"
+    [_, refreshed] = await bot.responses(loser, count=2)
+    assert refreshed["replace_original"] is True and blocks.APPROVE not in _action_ids(refreshed)
 
 
 async def test_a_double_click_has_one_effect(bot):
@@ -147,7 +168,7 @@ async def test_a_double_click_has_one_effect(bot):
                         message_ts=message["ts"], name=name)  # fmt: skip
         await bot.responses(name)
     [second] = await bot.responses("two")
-    assert "already approved" in second["text"]
+    assert f"Too late: <@{APPROVER}> already approved this switch" in second["text"]
     assert await SupplierSwitch.filter(status=SwitchStatus.APPROVED).count() == 1
     assert await PurchaseOrder.all().count() == 2  # the late one and the new one
 
@@ -166,7 +187,7 @@ async def test_snoozing_for_a_day_hides_the_alert_until_then(bot):
     assert "Status: Snoozed until" in as_text(update["blocks"])
     assert blocks.ACKNOWLEDGE in _action_ids(update) and blocks.SNOOZE not in _action_ids(update)
 
-    await bot.outbox.drain()
+    await bot.drain()
     [reply] = _thread_of(bot, message)
     assert f"<@{STAFF}> snoozed this" in reply["text"]
 
@@ -200,8 +221,50 @@ async def test_when_the_gap_closes_the_message_says_resolved_and_loses_its_butto
         {"id": str(late.id)},
     )
     await run_job(bot.api, "gap_scan")
-    await bot.outbox.drain()
+    await bot.drain()
     [edit] = _edits_of(bot, message)
     assert _action_ids(edit) == set() and "Status: Resolved" in as_text(edit["blocks"])
     [reply] = _thread_of(bot, message)
     assert "Resolved at" in reply["text"]
+
+
+async def test_pausing_keeps_the_backorder_limit_and_resume_brings_backorders_back(bot):
+    message = await _posted_alert(bot)
+    ends = (bot.api.clock.now() + timedelta(days=60)).replace(microsecond=0)
+    await bot.api.mutate(
+        "setBackorderPolicy",
+        "mutation($input: SetBackorderPolicyInput!) { setBackorderPolicy(input: $input) {"
+        " product { sku } userErrors { code field message } } }",
+        {"sku": "MUG", "policy": "ALLOW", "backorderLimit": 50,
+         "backordersEndAt": ends.isoformat()},
+    )  # fmt: skip
+    policy = '{ product(sku: "MUG") { backorderPolicy backorderLimit backordersEndAt } }'
+    pause = _button(message, blocks.PAUSE)
+    await bot.click(simulate.button(blocks.PAUSE, pause["value"]), user=STAFF,
+                    message_ts=message["ts"], name="pause")  # fmt: skip
+    [paused] = await bot.responses("pause")
+    product = (await bot.api.ok(policy))["product"]
+    assert (product["backorderPolicy"], product["backorderLimit"]) == ("DENY", 50)
+    assert datetime.fromisoformat(product["backordersEndAt"]) == ends
+    assert _action_ids(paused) & {blocks.PAUSE, blocks.RESUME} == {blocks.RESUME}
+
+    resume = _button(paused, blocks.RESUME)
+    await bot.click(simulate.button(blocks.RESUME, resume["value"]), user=STAFF,
+                    message_ts=message["ts"], name="resume")  # fmt: skip
+    [resumed] = await bot.responses("resume")
+    product = (await bot.api.ok(policy))["product"]
+    assert (product["backorderPolicy"], product["backorderLimit"]) == ("ALLOW", 50)
+    assert datetime.fromisoformat(product["backordersEndAt"]) == ends
+    assert "backorders paused" not in as_text(resumed["blocks"])
+    assert _action_ids(resumed) & {blocks.PAUSE, blocks.RESUME} == {blocks.PAUSE}
+
+
+async def test_a_stranger_cannot_pause_or_resume(bot):
+    message = await _posted_alert(bot)
+    before = await db_snapshot()
+    pause = _button(message, blocks.PAUSE)
+    await bot.click(simulate.button(blocks.PAUSE, pause["value"]), user=STRANGER,
+                    message_ts=message["ts"])  # fmt: skip
+    [refusal] = await bot.responses("click")
+    assert refusal["response_type"] == "ephemeral" and "Nothing was changed" in refusal["text"]
+    assert await db_snapshot() == before

@@ -6,8 +6,8 @@ import json
 from datetime import date
 
 from bobot.slack.blocks import alerts, digest, lookups
-from bobot.slack.blocks.plaintext import as_text
-from bobot.slack.blocks.text import escape
+from bobot.slack.blocks.plaintext import as_text, readable
+from bobot.slack.blocks.text import count, escape, moment, who
 
 PING = "<!channel> & <@U123> <https://evil.example|click>"
 
@@ -185,20 +185,20 @@ def test_thread_replies_say_what_happened_who_did_it_and_when():
         "event": "SWITCH_APPROVED", "actor": "slack:U0ANA via slack", "at": at,
         "purchase_order": "PO-1002", "quantity": 20, "expected_date": "2026-12-19",
     })  # fmt: skip
-    assert approved == (
+    assert readable(approved) == (
         ":white_check_mark: <@U0ANA> approved the switch at 2026-12-14 09:05 UTC:"
         " PO-1002 for 20 units, expected Sat 19 Dec."
     )
     rejected = alerts.thread_reply("switch.decided", {
         "event": "SWITCH_REJECTED", "actor": "staff:Ana via api", "at": at, "reason": "<!here>",
     })  # fmt: skip
-    assert "staff:Ana via api rejected" in rejected and "&lt;!here&gt;" in rejected
+    assert "Ana (staff, via the API) rejected" in rejected and "&lt;!here&gt;" in rejected
     snoozed = alerts.thread_reply("alert.updated", {
         "event": "ALERT_SNOOZED", "actor": "slack:U0ANA via slack", "at": at,
         "until": "2026-12-15T09:05:00+00:00",
     })  # fmt: skip
-    assert (
-        snoozed == ":zzz: <@U0ANA> snoozed this at 2026-12-14 09:05 UTC until 2026-12-15 09:05 UTC."
+    assert readable(snoozed) == (
+        ":zzz: <@U0ANA> snoozed this at 2026-12-14 09:05 UTC until 2026-12-15 09:05 UTC."
     )
     assert "Resolved at" in alerts.thread_reply("alert.resolved", {"at": at})
 
@@ -267,7 +267,39 @@ def test_new_numbers_are_told_in_the_thread_from_what_changed():
         "cause": {"from": "2 units late", "to": "<!here> 5 units late"},
         "severity": {"from": 40, "to": 62},
     })  # fmt: skip
-    assert reply == (
+    assert readable(reply) == (
         ":bar_chart: New numbers at 2026-12-14 09:05 UTC: &lt;!here&gt; 5 units late;"
         " severity 40 → 62"
     )
+
+
+def test_times_show_in_each_readers_own_time_zone_with_utc_where_slack_cannot():
+    at = "2026-12-14T09:05:00+00:00"
+    assert moment(at) == "<!date^1797239100^{date_num} {time}|2026-12-14 09:05 UTC>"
+    same = "<!date^1797239100^{date_num} {time}|2026-12-14 10:05 UTC+01:00>"  # one instant
+    assert moment("2026-12-14T10:05:00+01:00") == same
+    assert readable(f"at {moment(at)}.") == "at 2026-12-14 09:05 UTC."
+    assert moment(None) == "-"
+
+
+def test_deciders_are_named_for_people_and_customers_never_by_address():
+    assert who("slack:U0ANA via slack") == "<@U0ANA>"
+    assert who("staff:Ana via api") == "Ana (staff, via the API)"
+    assert who("system:gap-scan via worker") == "bobot"
+    assert who("customer:ana@example.com via link") == "a customer"
+    assert who("staff:<!here> via api") == "&lt;!here&gt; (staff, via the API)"
+    assert who(None) == "someone"
+
+
+def test_counts_are_worded_in_the_singular_when_there_is_one():
+    proposal = {**_alert()["proposal"], "quantity": 1, "backordersImproved": 1}
+    text = as_text(alerts.alert_message(_alert(proposal=proposal)).blocks)
+    assert "Acme → Speedy, 1 unit at 3.10" in text and "; 1 backorder would ship earlier" in text
+    assert count(1, "backorder") == "1 backorder" and count(0, "unit") == "0 units"
+
+
+def test_the_help_for_a_mention_says_where_answers_go():
+    slash = as_text(lookups.help_reply("/bobot").blocks)
+    mention = as_text(lookups.help_reply("@bobot").blocks)
+    assert "Answers to `/bobot` are shown only to you" in slash
+    assert "I answer mentions in a thread everyone here can read" in mention

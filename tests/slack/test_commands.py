@@ -95,6 +95,34 @@ async def test_help_and_unknown_input_both_get_the_help_text(bot):
     for text in ("help", "", "make me a sandwich", "sku"):
         reply = text_of(await bot.command(text))
         assert "/bobot shortages" in reply and "/bobot order <number>" in reply, text
+        assert "shown only to you" in reply and "@bobot shortages" in reply
+
+
+async def test_input_that_is_not_a_command_is_told_why_before_the_help(bot):
+    notes = {
+        "make me a sandwich": "Sorry, I don't know `make`. Here is what I can do:",
+        "sku": "`/bobot sku` needs a SKU, for example `/bobot sku MUG-01`.",
+        "order BO-1 BO-2": "`/bobot order` takes just an order number, for example",
+        "shortages now": "`/bobot shortages` takes nothing after it.",
+        "<!channel>": "Sorry, I don't know `&lt;!channel&gt;`.",
+    }
+    for text, note in notes.items():
+        reply = await bot.command(text)
+        assert reply["text"].startswith(note), (text, reply["text"])
+        assert "What /bobot can do" in text_of(reply)
+    assert text_of(await bot.command("help")).startswith("What /bobot can do")
+
+
+async def test_a_sku_or_order_number_typed_loosely_is_still_found(bot):
+    await bot.api.create_product("MUG", on_hand=1)
+    order = await bot.api.order("a@example.com", ("MUG", 3))
+    assert "On hand: 1" in text_of(await bot.command("sku mug"))
+    assert "1 backorder, 2 units waiting" in text_of(await bot.command("backorders mug"))
+    bare = order["number"].removeprefix("BO-")
+    for typed in (order["number"].lower(), f"#{order['number']}", bare.lower()):
+        assert f"Order {order['number']}" in text_of(await bot.command(f"order {typed}")), typed
+    missing = text_of(await bot.command("order BO-NOPE2345"))
+    assert "No order has number BO-NOPE2345. Order numbers look like" in missing
 
 
 async def test_someone_not_on_the_staff_list_gets_a_polite_refusal_only_they_see(bot):
@@ -103,6 +131,7 @@ async def test_someone_not_on_the_staff_list_gets_a_polite_refusal_only_they_see
         reply = await bot.command(text, user=STRANGER)
         assert reply["response_type"] == "ephemeral"
         assert "only answers the shop's staff" in text_of(reply), text
+        assert f"(`{STRANGER}`) to SLACK_STAFF_IDS or to a user group" in text_of(reply)
 
 
 async def test_a_mention_runs_the_same_command_and_replies_in_thread(bot):

@@ -77,3 +77,19 @@ async def test_approving_without_a_staff_token_is_refused_with_the_usual_code():
         result = await schema.execute(approve, context_value=Context(deps=Deps(), viewer=viewer))
         [error] = result.errors or []
         assert error.extensions == {"code": code} and "needs a staff token" in error.message
+
+
+async def test_a_bot_without_alert_channel_or_staff_says_so_at_start(caplog):
+    from dataclasses import replace
+
+    from tests.slack.conftest import slack_settings
+
+    bare = replace(slack_settings("sqlite://:memory:", "http://127.0.0.1:9/api/"),
+                   slack_alert_channel="",
+                   slack_staff_ids=frozenset(), slack_approver_ids=frozenset())  # fmt: skip
+    app = create_app(bare, manage_db=False)
+    with caplog.at_level(logging.WARNING, logger="bobot.slack"):
+        async with app.router.lifespan_context(app):
+            pass
+    assert "SLACK_ALERT_CHANNEL is not set: commands work, but alerts" in caplog.text
+    assert "No Slack staff set" in caplog.text and "refuses everyone" in caplog.text

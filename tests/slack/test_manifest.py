@@ -25,5 +25,6 @@ def test_the_manifest_subscribes_to_exactly_the_events_the_bot_handles():
 
 
 def test_the_manifest_asks_for_the_scopes_the_bot_uses():
-    for scope in ("app_mentions:read", "chat:write", "commands", "channels:history"):
+    for scope in ("app_mentions:read", "chat:write", "commands", "channels:history",
+                  "usergroups:read"):  # fmt: skip
         assert f"- {scope}" in MANIFEST

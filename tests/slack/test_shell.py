@@ -29,4 +29,4 @@ async def test_the_shell_answers_a_command_on_the_demo_store(db):
 
 async def test_the_shell_clicks_a_button_and_shows_the_refusal_to_a_stranger(db):
     text = await _shell(db, click=("alert_acknowledge", "1:"), role="stranger")
-    assert "--- reply (only you see)\nSorry, you can't do that here" in text
+    assert "--- reply (only you see)\nSorry, only the shop's staff can act on alerts" in text

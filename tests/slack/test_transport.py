@@ -1,21 +1,23 @@
-"""The Slack transport against the stand-in: rate limits, outages and lost answers delay a
-message, which then arrives exactly once."""
+"""The Slack transport against the stand-in, drained by the real outbox: rate limits, outages
+and lost answers delay a message, which then arrives exactly once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.slack.conftest import ALERT_CHANNEL, slack_settings
 from tests.slack.store import late_po_store
 
+from bobot import outbox
 from bobot.clock import ManualClock
 from bobot.graphql.schema import create_schema
-from bobot.models import Alert
+from bobot.models import Alert, Delivery, DeliveryAttempt, DeliveryStatus
+from bobot.outbox.drain import policy_of
 from bobot.outbox.types import Channel, OutgoingDelivery, SendResult
 from bobot.slack.routing import digest_delivery
 from bobot.slack.standin import SlackStandIn, running_standin
-from bobot.slack.transport import SlackTransport
+from bobot.slack.transport import HINTS, SlackTransport
 
 
 def _top_level_posts(standin: SlackStandIn) -> list:
@@ -24,45 +26,60 @@ def _top_level_posts(standin: SlackStandIn) -> list:
 
 async def test_a_429_with_retry_after_and_a_503_delay_the_alert_which_then_arrives_once(bot):
     await late_po_store(bot.api)
+    alerts = await Alert.all().count()
     bot.standin.fail("chat.postMessage", 429, retry_after=7, error="ratelimited")
     bot.standin.fail("chat.postMessage", 503)
+    started = bot.api.clock.now()
 
-    [limited] = await bot.outbox.drain()
-    assert (limited.ok, limited.permanent, limited.status, limited.retry_after) == (
-        False, False, "429", 7.0,
-    )  # fmt: skip
-    [unavailable] = await bot.outbox.drain()
-    assert (unavailable.ok, unavailable.permanent, unavailable.status) == (False, False, "503")
-    assert bot.standin.messages == {}
+    await bot.drain()
+    rows = {r.last_status: r for r in await bot.slack_deliveries()}
+    limited, unavailable = rows["429"], rows["503"]
+    for row in (limited, unavailable):
+        assert (row.status, row.attempts, row.external_ref) == (DeliveryStatus.PENDING, 1, None)
+    assert limited.next_attempt_at == started + timedelta(seconds=7)  # Retry-After honoured
+    assert started < unavailable.next_attempt_at <= started + timedelta(seconds=2)  # backoff
+    assert len(bot.standin.messages[ALERT_CHANNEL]) == alerts - 2
 
-    sent = await bot.outbox.drain()
-    assert sent and all(r.ok for r in sent)
+    bot.api.clock.advance(seconds=2)  # the 503's backoff is over, not the Retry-After
+    await bot.drain()
+    limited = await Delivery.get(id=limited.id)
+    assert (limited.status, limited.attempts) == (DeliveryStatus.PENDING, 1)
+    assert (await Delivery.get(id=unavailable.id)).status is DeliveryStatus.SUCCESS
+
+    bot.api.clock.advance(seconds=5)
+    await bot.drain()
+    rows = await bot.slack_deliveries()
+    assert all(r.status is DeliveryStatus.SUCCESS for r in rows)
     stored = bot.standin.messages[ALERT_CHANNEL]
     keys = [m["metadata"]["event_payload"]["key"] for m in stored]
-    assert len(stored) == len(set(keys)) == await Alert.all().count()  # each alert once
-    assert len(bot.standin.of("chat.postMessage")) == 2 + len(stored)  # the refused two
+    assert len(stored) == len(set(keys)) == alerts == len(rows)  # each alert once
+    assert sorted(keys) == sorted(r.idempotency_key for r in rows)
+    assert len(bot.standin.of("chat.postMessage")) == 2 + alerts  # the refused two
+    outcomes = await DeliveryAttempt.filter(delivery_id=limited.id).order_by("attempt")
+    assert [(a.outcome.value, a.status) for a in outcomes] == [("RETRY", "429"), ("SUCCESS", "200")]
 
 
-async def test_a_retry_after_a_lost_answer_finds_the_message_instead_of_posting_again(
-    bot,
-):
+async def test_a_retry_after_a_lost_answer_finds_the_message_instead_of_posting_again(bot):
+    """A worker posts the message and dies before recording it: once its lease runs out,
+    the next worker's attempt finds the message by its key instead of posting it again."""
     await late_po_store(bot.api)
-    await bot.outbox.collect()
-    first = bot.outbox.pending[0]
-    await bot.outbox.drain()
-    ok = bot.outbox.results[0]
-    assert ok.ok
-    # The same delivery tried again (its success was never recorded): nothing new is posted.
-    again = await bot.outbox.transport.send(
-        OutgoingDelivery(
-            id=first.id, channel=Channel.SLACK, recipient=first.delivery.recipient,
-            kind=first.delivery.kind, aggregate=first.delivery.aggregate,
-            payload=first.delivery.payload, idempotency_key=first.delivery.idempotency_key,
-            attempt=2, thread_ref=None,
-        )
+    policy = policy_of(bot.settings)
+    [first] = await outbox.claim([Channel.SLACK], now=bot.api.clock.now(), lease=policy.lease,
+                                 limit=1)  # fmt: skip
+    lost = await bot.transport.send(first)  # sent, never recorded
+    assert lost.ok and len(_top_level_posts(bot.standin)) == 1
+
+    bot.api.clock.advance(seconds=policy.lease)
+    await bot.drain()
+    row = await Delivery.get(id=first.id)
+    assert (row.status, row.attempts, row.external_ref) == (
+        DeliveryStatus.SUCCESS, 2, lost.external_ref,
     )  # fmt: skip
-    assert again.ok and again.external_ref == ok.external_ref
-    assert len(_top_level_posts(bot.standin)) == len(bot.outbox.results)
+    posts = _top_level_posts(bot.standin)
+    assert len(posts) == len(await bot.slack_deliveries())  # one post per delivery
+    assert [p.args["metadata"]["event_payload"]["key"] for p in posts].count(
+        first.idempotency_key
+    ) == 1
 
 
 def _digest(settings, *, attempt: int = 1) -> OutgoingDelivery:
@@ -87,9 +104,19 @@ async def test_other_slack_errors_are_permanent(transport):
     sender, standin, settings = transport
     standin.fail("chat.postMessage", 200, error="channel_not_found")
     result = await sender.send(_digest(settings))
-    assert result == SendResult(ok=False, permanent=True, status="200", error="channel_not_found")
+    assert result == SendResult(
+        ok=False,
+        permanent=True,
+        status="200",
+        error=f"channel_not_found: {HINTS['channel_not_found']}",
+    )
     standin.fail("chat.postMessage", 403, error="not_in_channel")
-    assert (await sender.send(_digest(settings))).permanent
+    refused = await sender.send(_digest(settings))
+    assert refused.permanent and refused.error == (
+        "not_in_channel: invite the bot to SLACK_ALERT_CHANNEL (/invite @bobot there)"
+    )
+    standin.fail("chat.postMessage", 200, error="some_new_error")
+    assert (await sender.send(_digest(settings))).error == "some_new_error"
 
 
 async def test_an_unreachable_web_api_is_a_retryable_failure(db):

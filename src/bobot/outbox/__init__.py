@@ -11,6 +11,7 @@ worker. See ``docs/events/`` for the public webhook payloads.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from bobot.clock import Clock, SystemClock
@@ -41,12 +42,22 @@ __all__ = [
 ]
 
 
+@functools.cache
+def _shared_schema() -> Any:
+    """The schema the worker's Slack transport renders with: built once, on first use (the
+    worker drains every second, and building a schema takes a tenth of one)."""
+    from bobot.graphql.schema import create_schema
+
+    return create_schema()
+
+
 def transports(
     settings: Settings, schema: Any = None, clock: Clock | None = None
 ) -> dict[Channel, Transport]:
     """The transports the worker sends with: webhooks always, email unless in production
     without SMTP (:mod:`bobot.mail.transport`), Slack when configured
-    (:class:`bobot.slack.transport.SlackTransport`, rendering through ``schema``)."""
+    (:class:`bobot.slack.transport.SlackTransport`, rendering through ``schema``), or in
+    development without Slack, logged instead of sent (:mod:`bobot.slack.preview`)."""
     from bobot.mail.transport import MailTransport
     from bobot.outbox.webhooks import WebhookTransport
 
@@ -60,11 +71,14 @@ def transports(
     mail = MailTransport.from_settings(settings, clock or SystemClock())
     if mail is not None:
         built[Channel.EMAIL] = mail
-    if settings.slack_enabled:
-        from bobot.graphql.schema import create_schema
+    if settings.slack_enabled or settings.slack_preview:
+        from bobot.slack.preview import PreviewClient
         from bobot.slack.transport import SlackTransport
 
         built[Channel.SLACK] = SlackTransport(
-            settings, schema if schema is not None else create_schema(), clock=clock
+            settings,
+            schema if schema is not None else _shared_schema(),
+            clock=clock,
+            client=None if settings.slack_enabled else PreviewClient(),
         )
     return built

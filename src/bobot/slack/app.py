@@ -19,9 +19,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry import Schema
 
-from bobot.graphql.context import Viewer, slack_viewer
+from bobot.graphql.context import Viewer
 from bobot.services.base import Deps
 from bobot.slack.client import web_client
+from bobot.slack.groups import Identities
 from bobot.slack.runner import Operations
 
 log = logging.getLogger("bobot.slack")
@@ -62,6 +63,7 @@ class SlackBot:
         self.settings = settings
         self.operations = Operations(schema, deps)
         self.client = web_client(settings)
+        self.identities = Identities(settings, self.client, deps.clock)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
@@ -93,18 +95,27 @@ class SlackBot:
         self.app.error(on_error)
         register(self.app, self)
 
-    def viewer(self, user_id: str) -> Viewer:
-        return slack_viewer(
-            user_id,
-            staff_ids=self.settings.slack_staff_ids,
-            approver_ids=self.settings.slack_approver_ids,
-        )
+    async def viewer(self, user_id: str, *, deciding: bool = False) -> Viewer:
+        """Who ``user_id`` is now (listed IDs, then user groups); ``deciding``: about to
+        approve or reject, so approver groups are read afresh."""
+        return await self.identities.viewer(user_id, deciding=deciding)
 
     async def endpoint(self, request: Request) -> Response:
         return await self.handler.handle(request)
 
     async def start(self) -> None:
         """Socket Mode when an app-level token is set (HTTP needs nothing more)."""
+        if not self.settings.slack_alert_channel:
+            log.warning("SLACK_ALERT_CHANNEL is not set: commands work, but alerts and the"
+                        " daily digest are not posted anywhere")  # fmt: skip
+        if not (
+            self.settings.slack_staff_ids
+            or self.settings.slack_staff_groups
+            or self.settings.slack_approver_ids
+            or self.settings.slack_approver_groups
+        ):
+            log.warning("No Slack staff set (SLACK_STAFF_IDS, SLACK_STAFF_GROUPS, ...): the bot"
+                        " refuses everyone")  # fmt: skip
         if not self.settings.slack_app_token:
             log.info("Slack bot on: requests at POST /slack/events")
             return

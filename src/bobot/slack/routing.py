@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bobot.config import Settings
 from bobot.outbox.types import Channel, NewDelivery
+from bobot.slack.preview import PREVIEW_CHANNEL
 
 if TYPE_CHECKING:
     from bobot.outbox.routing import RoutedEvent, RoutingContext
@@ -39,11 +40,21 @@ def _alert_ids(event: RoutedEvent) -> list[int]:
     return []
 
 
+def alert_channel(settings: Settings) -> str | None:
+    """Where the bot's own messages go: ``SLACK_ALERT_CHANNEL`` when Slack is configured; in
+    development without Slack, that channel or a stand-in name (they are only logged, see
+    :mod:`bobot.slack.preview`); otherwise nowhere."""
+    if settings.slack_enabled:
+        return settings.slack_alert_channel or None
+    if settings.slack_preview:
+        return settings.slack_alert_channel or PREVIEW_CHANNEL
+    return None
+
+
 def slack_alert_rule(event: RoutedEvent, context: RoutingContext) -> list[NewDelivery]:
     """Alert opened / updated / resolved and switch decided -> a SLACK delivery per alert."""
-    settings = context.settings
-    channel = settings.slack_alert_channel
-    if not (channel and settings.slack_enabled):
+    channel = alert_channel(context.settings)
+    if channel is None:
         return []
     kind = ALERT_EVENTS.get(event.kind, "switch.decided")
     deliveries = []
@@ -72,11 +83,11 @@ def slack_alert_rule(event: RoutedEvent, context: RoutingContext) -> list[NewDel
 def digest_delivery(day: date, settings: Settings) -> NewDelivery | None:
     """The daily digest of ``day`` for the alert channel (None when Slack is off).
 
-    The integrator's scheduler enqueues it at ``SLACK_DIGEST_AT``; its key makes a second
-    enqueue of the same day (another worker) the same delivery.
+    The worker enqueues it at ``SLACK_DIGEST_AT``; its key makes a second enqueue of the same
+    day (another worker) the same delivery.
     """
-    channel = settings.slack_alert_channel
-    if not (channel and settings.slack_enabled):
+    channel = alert_channel(settings)
+    if channel is None:
         return None
     return NewDelivery(
         channel=Channel.SLACK,

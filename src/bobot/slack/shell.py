@@ -18,7 +18,7 @@ import httpx
 from bobot.config import Settings
 from bobot.outbox.types import Channel, OutgoingDelivery
 from bobot.slack import simulate
-from bobot.slack.blocks.plaintext import as_text
+from bobot.slack.blocks.plaintext import as_text, readable
 from bobot.slack.standin import Call, SlackStandIn, running_standin
 
 SHELL_USER = "U0SHELL"
@@ -59,7 +59,7 @@ def render_call(call: Call) -> str:
     else:
         title = f"--- {call.method} {args.get('channel', args.get('user_id', ''))}".rstrip()
     body = as_text(args.get("blocks") or (args.get("view") or {}).get("blocks") or [])
-    return f"{title}\n{body or args.get('text', '')}"
+    return f"{title}\n{body or readable(str(args.get('text', '')))}"
 
 
 def _request(config: Settings, standin: SlackStandIn, user: str, text: str | None,

@@ -2,7 +2,8 @@
 
 It records every call and answers as Slack would (``auth.test``, ``chat.postMessage`` with a
 ``ts``, ``chat.update``, ``chat.postEphemeral``, ``views.publish``, ``conversations.history``
-and ``conversations.replies`` over what was posted). Failures can be queued per method
+and ``conversations.replies`` over what was posted, ``usergroups.users.list`` over ``groups``).
+Failures can be queued per method
 (``fail("chat.postMessage", 429, retry_after=7)``). ``bobot slack-shell`` runs the bot against
 it, and the tests do.
 """
@@ -46,6 +47,7 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     url: str = ""  # set once served: http://127.0.0.1:PORT
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by channel
+    groups: dict[str, list[str]] = field(default_factory=dict)  # user group ID -> user IDs
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -143,6 +145,11 @@ class SlackStandIn:
                     message.update(args)
                     return {"ok": True, "channel": channel, "ts": message["ts"]}
             return {"ok": False, "error": "message_not_found"}
+        if method == "usergroups.users.list":
+            members = self.groups.get(str(args.get("usergroup", "")))
+            if members is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(members)}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "conversations.history":

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from strawberry import Schema
 
 from bobot.clock import Clock, SystemClock
@@ -35,6 +35,7 @@ from bobot.outbox.types import Channel, OutgoingDelivery, SendResult
 from bobot.services.base import Actor, Deps
 from bobot.slack.blocks.alerts import alert_message, thread_reply
 from bobot.slack.blocks.digest import digest_reply
+from bobot.slack.blocks.text import Reply
 from bobot.slack.client import web_client
 from bobot.slack.runner import Operations
 
@@ -48,9 +49,28 @@ TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"}
 )
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+#: What to do about the Slack errors an operator meets first, recorded with the failure.
+HINTS = {
+    "not_in_channel": "invite the bot to SLACK_ALERT_CHANNEL (/invite @bobot there)",
+    "channel_not_found": "SLACK_ALERT_CHANNEL must be a channel ID (C...), of a channel the"
+    " bot can see",
+    "is_archived": "SLACK_ALERT_CHANNEL is archived: unarchive it or pick another",
+    "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
+    "not_authed": "SLACK_BOT_TOKEN is missing",
+    "token_revoked": "SLACK_BOT_TOKEN was revoked: reinstall the app",
+    "missing_scope": "the app lacks a scope: recreate it from slack/manifest.yml",
+}
 
 #: Who the transport reads as: staff, never an approver, recorded as the worker.
 TRANSPORT_VIEWER = Viewer(role=TokenRole.STAFF, actor=Actor("system", "slack-transport", "worker"))
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A delivery's message, and for a later change of an alert the reply in its thread."""
+
+    message: Reply
+    thread_reply: str | None = None
 
 
 class Permanent(Exception):
@@ -81,7 +101,9 @@ def classify(error: SlackApiError) -> SendResult:
         permanent=not retryable,
         status=str(status) if status is not None else None,
         retry_after=retry_after,
-        error=code or str(error).splitlines()[0][:200],
+        error=f"{code}: {HINTS[code]}"
+        if code in HINTS
+        else code or str(error).splitlines()[0][:200],
     )
 
 
@@ -94,8 +116,10 @@ class SlackTransport:
         schema: Schema,
         *,
         clock: Clock | None = None,
-        client: AsyncWebClient | None = None,
+        client: Any = None,
     ) -> None:
+        """``client``: the Web API (``SLACK_API_URL`` by default), or anything answering the
+        same calls (:class:`bobot.slack.preview.PreviewClient`)."""
         # No in-process retries: the outbox retries, with backoff, and never loses a message.
         self.client = client or web_client(settings, retry_handlers=[], timeout=10)
         self.operations = Operations(schema, Deps(settings=settings, clock=clock or SystemClock()))
@@ -111,7 +135,8 @@ class SlackTransport:
             return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:200])
         except Permanent as exc:
             return SendResult(ok=False, permanent=True, error=str(exc))
-        return SendResult(ok=True, status="200", external_ref=ref)
+        status = getattr(self.client, "SENT_STATUS", "200")
+        return SendResult(ok=True, status=status, external_ref=ref)
 
     async def _send(self, delivery: OutgoingDelivery) -> str:
         if delivery.kind in ALERT_KINDS:
@@ -127,25 +152,39 @@ class SlackTransport:
             raise RuntimeError(f"{name}: {result.codes} {result.messages}")
         return result.data
 
-    async def _send_alert(self, delivery: OutgoingDelivery) -> str:
+    async def compose(self, delivery: OutgoingDelivery) -> Composed:
+        """The message of ``delivery`` as it would be sent now (raises :class:`Permanent`
+        for a kind it has no message for, or an alert that is gone)."""
+        if delivery.kind == DIGEST_KIND:
+            day = date.fromisoformat(str(delivery.payload["date"]))
+            return Composed(digest_reply(await self._render("SlackDigest"), day))
+        if delivery.kind not in ALERT_KINDS:
+            raise Permanent(f"no Slack message for kind {delivery.kind!r}")
         alert_id = str(delivery.payload["alert_id"])
         alert = (await self._render("SlackAlert", id=alert_id))["alert"]
         if alert is None:
             raise Permanent(f"alert {alert_id} no longer exists")
-        message = alert_message(alert)
-        channel = delivery.recipient
+        reply = (
+            None
+            if delivery.kind == "alert.opened"
+            else thread_reply(delivery.kind, delivery.payload)
+        )
+        return Composed(alert_message(alert), reply)
+
+    async def _send_alert(self, delivery: OutgoingDelivery) -> str:
+        composed = await self.compose(delivery)
+        message = composed.message
         if delivery.thread_ref is None:
             return await self._post_once(delivery, text=message.text, blocks=message.blocks)
         await self.client.chat_update(
-            channel=channel, ts=delivery.thread_ref, text=message.text, blocks=message.blocks
-        )
-        reply = thread_reply(delivery.kind, delivery.payload)
+            channel=delivery.recipient, ts=delivery.thread_ref, text=message.text,
+            blocks=message.blocks,
+        )  # fmt: skip
+        reply = composed.thread_reply or thread_reply(delivery.kind, delivery.payload)
         return await self._post_once(delivery, text=reply, thread_ts=delivery.thread_ref)
 
     async def _send_digest(self, delivery: OutgoingDelivery) -> str:
-        day = date.fromisoformat(str(delivery.payload["date"]))
-        data = await self._render("SlackDigest")
-        message = digest_reply(data, day)
+        message = (await self.compose(delivery)).message
         return await self._post_once(delivery, text=message.text, blocks=message.blocks)
 
     async def _post_once(

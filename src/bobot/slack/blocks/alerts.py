@@ -10,6 +10,7 @@ from bobot.slack.blocks.text import (
     Reply,
     alert_kind,
     context,
+    count,
     day,
     escape,
     header,
@@ -26,6 +27,7 @@ REJECT = "switch_reject"
 ACKNOWLEDGE = "alert_acknowledge"
 SNOOZE = "alert_snooze"
 PAUSE = "backorders_pause"
+RESUME = "backorders_resume"  # shown instead of PAUSE once backorders are paused
 ACTIONS = (APPROVE, REJECT, ACKNOWLEDGE, SNOOZE, PAUSE)
 
 #: The snooze menu: label -> seconds.
@@ -93,6 +95,8 @@ def _actions(alert: Mapping[str, Any]) -> list[dict[str, Any]]:
             "style": "danger",
         }
         elements.append(pause)
+    elif product.get("backorderPolicy") == "DENY":
+        elements.append(_button("Resume backorders", RESUME, f"{alert['id']}:{product['sku']}"))
     return elements
 
 
@@ -102,10 +106,10 @@ def _proposal_lines(proposal: Mapping[str, Any]) -> str:
     sign = "" if difference.startswith("-") else "+"
     lines = (
         f"*Proposed switch:* {escape(source)} → *{escape(proposal['toSupplier']['name'])}*,"
-        f" {proposal['quantity']} units at {escape(proposal['unitCost'])},"
+        f" {count(proposal['quantity'], 'unit')} at {escape(proposal['unitCost'])},"
         f" arriving {day(proposal['newExpectedDate'])}\n"
-        f"Cost difference {sign}{escape(difference)}; {proposal['backordersImproved']}"
-        " backorders would ship earlier"
+        f"Cost difference {sign}{escape(difference)};"
+        f" {count(proposal['backordersImproved'], 'backorder')} would ship earlier"
     )
     for side in ("toSupplier", "fromSupplier"):
         supplier = proposal.get(side) or {}
@@ -174,7 +178,7 @@ def thread_reply(kind: str, payload: Mapping[str, Any]) -> str:
             po = escape(payload.get("purchase_order", ""))
             return (
                 f":white_check_mark: {actor} approved the switch at {when}:"
-                f" {po} for {payload.get('quantity')} units,"
+                f" {po} for {count(int(payload.get('quantity') or 0), 'unit')},"
                 f" expected {day(payload.get('expected_date'))}."
             )
         if event == "SWITCH_REJECTED":

@@ -10,6 +10,7 @@ from bobot.slack.blocks.text import (
     Reply,
     alert_kind,
     context,
+    count,
     day,
     divider,
     escape,
@@ -80,8 +81,8 @@ def digest_reply(data: dict[str, Any], today: date, *, limit: int = 15) -> Reply
     shortages = data["shortages"]["totalCount"]
     alerts = data["alerts"]["totalCount"]
     return Reply(
-        text=f"Daily digest: {shortages} shortages, {alerts} open alerts,"
-        f" {len(at_risk)} promises at risk",
+        text=f"Daily digest: {count(shortages, 'shortage')}, {count(alerts, 'open alert')},"
+        f" {count(len(at_risk), 'promise')} at risk",
         blocks=fit(blocks),
     )
 

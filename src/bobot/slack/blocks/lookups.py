@@ -9,6 +9,7 @@ from bobot.slack.blocks.text import (
     Reply,
     alert_kind,
     context,
+    count,
     day,
     divider,
     escape,
@@ -30,26 +31,55 @@ COMMANDS = (
 )
 
 
-def help_reply(command: str = "/bobot") -> Reply:
+def help_reply(command: str = "/bobot", note: str = "") -> Reply:
+    """The list of commands; ``note`` (mrkdwn) first says why it is shown, when it was not
+    asked for."""
     lines = "\n".join(f"`{command} {name}`: {what}" for name, what in COMMANDS)
-    return Reply(
-        text=f"What {command} can do",
-        blocks=[
-            section(f"*What {command} can do*\n{lines}"),
-            context("The same works by mentioning the bot: `@bobot shortages`."),
-        ],
+    blocks = [section(note)] if note else []
+    blocks += [
+        section(f"*What {command} can do*\n{lines}"),
+        context(
+            "Answers to `/bobot` are shown only to you. Mention the bot in a channel"
+            " (`@bobot shortages`) to answer in a thread everyone there can read."
+            if command.startswith("/")
+            else "I answer mentions in a thread everyone here can read; `/bobot` answers only you."
+        ),
+    ]
+    return Reply(text=note or f"What {command} can do", blocks=blocks)
+
+
+def _add_me(user_id: str, ids: str, groups: str) -> str:
+    you = f" (`{escape(user_id)}`)" if user_id else ""
+    return (
+        f"Whoever runs bobot can add your Slack user ID{you} to {ids}"
+        f" or to a user group in {groups}."
     )
 
 
-def refusal_reply(reason: str = "") -> Reply:
-    text = (
-        "Sorry, bobot only answers the shop's staff, and you are not on its list. "
-        "Ask an admin to add your Slack user ID to SLACK_STAFF_IDS."
+def refusal_reply(reason: str = "", user_id: str = "") -> Reply:
+    """To someone who is not staff, seen only by them."""
+    text = "Sorry, bobot only answers the shop's staff, and you are not on its list. " + _add_me(
+        user_id, "SLACK_STAFF_IDS", "SLACK_STAFF_GROUPS"
     )
     blocks = [section(text)]
     if reason:
         blocks.append(context(escape(reason)))
     return Reply(text=text, blocks=blocks)
+
+
+def action_refusal(user_id: str, *, staff: bool) -> str:
+    """To someone who clicked a button they may not use (``staff``: they are staff, but the
+    button is for approvers)."""
+    if staff:
+        return (
+            "Sorry, only approvers can approve or reject a supplier switch, and you are not"
+            " one. Nothing was changed. "
+            + _add_me(user_id, "SLACK_APPROVER_IDS", "SLACK_APPROVER_GROUPS")
+        )
+    return (
+        "Sorry, only the shop's staff can act on alerts, and you are not on bobot's list."
+        " Nothing was changed. " + _add_me(user_id, "SLACK_STAFF_IDS", "SLACK_STAFF_GROUPS")
+    )
 
 
 def failure_reply() -> Reply:
@@ -82,13 +112,16 @@ def shortages_reply(data: dict[str, Any]) -> Reply:
             )
         )
     blocks.append(
-        context(f"Oldest waiting: {max(n['oldestBackorderAgeDays'] for n in nodes)} days")
+        context(f"Oldest waiting: {count(max(n['oldestBackorderAgeDays'] for n in nodes), 'day')}")
     )
-    return Reply(text=f"{connection['totalCount']} shortages", blocks=fit(blocks))
+    return Reply(text=count(connection["totalCount"], "shortage"), blocks=fit(blocks))
 
 
 def unknown_sku_reply(sku: str) -> Reply:
-    text = f"No product has SKU {escape(sku)}."
+    text = (
+        f"No product has SKU {escape(sku)}. Check the spelling, or see `/bobot shortages`"
+        " for the products that are short."
+    )
     return Reply(text=text, blocks=[section(text)])
 
 
@@ -164,18 +197,25 @@ def backorders_reply(data: dict[str, Any], sku: str, *, limit: int = 15) -> Repl
             f" expected {_eta(b['expectedDate'], b['isEstimate'])}{flag}"
         )
     blocks = [
-        section(f"{title}\n{len(waiting)} backorders, {product['backordered']} units waiting")
+        section(
+            f"{title}\n{count(len(waiting), 'backorder')},"
+            f" {count(product['backordered'], 'unit')} waiting"
+        )
     ]
     blocks.append(section("\n".join(lines)))
     if len(waiting) > limit:
         blocks.append(context(f"and {len(waiting) - limit} more"))
-    return Reply(text=f"{len(waiting)} backorders wait for {escape(product['sku'])}", blocks=blocks)
+    waits = "waits" if len(waiting) == 1 else "wait"
+    return Reply(
+        text=f"{count(len(waiting), 'backorder')} {waits} for {escape(product['sku'])}",
+        blocks=blocks,
+    )
 
 
 def order_reply(data: dict[str, Any], number: str) -> Reply:
     order = data.get("order")
     if order is None:
-        text = f"No order has number {escape(number)}."
+        text = f"No order has number {escape(number)}. Order numbers look like `BO-7KQ2M9XD`."
         return Reply(text=text, blocks=[section(text)])
     lines = "\n".join(
         f"• {escape(ln['sku'])} x {ln['quantity']}: {ln['quantityAllocated']} allocated,"

@@ -7,8 +7,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _BOLD = re.compile(r"(?<![\w*])\*(\S[^*\n]*?)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_(\S[^_\n]*?)_(?![\w_])")
+
+
+def readable(text: str) -> str:
+    """mrkdwn's dates as their fallback text (what a reader in UTC sees)."""
+    return _DATE.sub(r"\1", text)
 
 
 def _text(obj: dict[str, Any] | None) -> str:
@@ -16,7 +22,7 @@ def _text(obj: dict[str, Any] | None) -> str:
         return ""
     text = str(obj.get("text", ""))
     if obj.get("type") == "mrkdwn":
-        text = html.unescape(_ITALIC.sub(r"\1", _BOLD.sub(r"\1", text)))
+        text = html.unescape(_ITALIC.sub(r"\1", _BOLD.sub(r"\1", readable(text))))
     return text
 
 

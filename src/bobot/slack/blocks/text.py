@@ -68,11 +68,20 @@ def day(value: str | None) -> str:
 
 
 def moment(value: str | None) -> str:
-    """An ISO date-time as ``2026-11-26 09:00 UTC``."""
+    """An ISO date-time for mrkdwn: Slack shows it in each reader's own time zone
+    (``<!date^...>``), with ``2026-11-26 09:00 UTC`` where it cannot."""
     if not value:
         return "-"
     parsed = datetime.fromisoformat(value)
-    return f"{parsed:%Y-%m-%d %H:%M} {parsed.tzname() or ''}".strip()
+    fallback = f"{parsed:%Y-%m-%d %H:%M} {parsed.tzname() or ''}".strip()
+    if parsed.tzinfo is None:
+        return fallback
+    return f"<!date^{int(parsed.timestamp())}^{{date_num}} {{time}}|{fallback}>"
+
+
+def count(n: int, noun: str, plural: str = "") -> str:
+    """``count(1, "backorder")`` -> ``1 backorder``; ``count(2, "unit")`` -> ``2 units``."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def label(enum_value: str) -> str:
@@ -106,27 +115,39 @@ def reliability(record: dict[str, Any] | None) -> str:
     if not record:
         return ""
     margin = f"promises +{_days(record['promiseMarginDays'])}"
-    count = record["sampleSize"]
-    if not count:
+    deliveries = record["sampleSize"]
+    if not deliveries:
         return f"no deliveries yet; {margin}"
-    deliveries = "1 delivery" if count == 1 else f"{count} deliveries"
     on_time = round(100 * (record["onTimeRate"] or 0))
+    over = count(deliveries, "delivery", "deliveries")
     return (
-        f"{on_time}% on time over {deliveries}, 90% within {_days(record['p90DelayDays'] or 0)}"
+        f"{on_time}% on time over {over}, 90% within {_days(record['p90DelayDays'] or 0)}"
         f" late (mean {_days(record['meanDelayDays'] or 0)}); {margin}"
     )
 
 
-_SLACK_ACTOR = re.compile(r"^slack:([UW][A-Z0-9]+) via slack$")
+_ACTOR = re.compile(r"^(?P<kind>\w+):(?P<id>.*?)(?: via (?P<channel>\w+))?$")
+_VIA = {"api": "the API", "link": "a link", "worker": "the worker", "cli": "the command line"}
 
 
 def who(actor_label: str | None) -> str:
-    """A decider as recorded (``slack:U123 via slack``, ``staff:Ana via api``), for mrkdwn:
-    a Slack user becomes a mention, anyone else is escaped text."""
-    if not actor_label:
-        return "someone"
-    found = _SLACK_ACTOR.match(actor_label)
-    return f"<@{found.group(1)}>" if found else escape(actor_label)
+    """A decider as recorded (``slack:U123 via slack``, ``staff:Ana via api``), for mrkdwn and
+    for people: a Slack user becomes a mention, a staff token its name and door, the system
+    "bobot", a customer "a customer" (never their address)."""
+    found = _ACTOR.match(actor_label or "")
+    if found is None:
+        return escape(actor_label) if actor_label else "someone"
+    kind, ident, channel = found["kind"], found["id"], found["channel"]
+    if kind == "slack" and re.fullmatch(r"[UW][A-Z0-9]+", ident):
+        return f"<@{ident}>"
+    if kind == "system":
+        return "bobot"
+    if kind == "customer":
+        return "a customer"
+    via = f", via {_VIA.get(channel, channel)}" if channel else ""
+    if kind == "staff":
+        return f"{escape(ident)} (staff{via})"
+    return f"{escape(ident)} ({escape(kind)}{via})"
 
 
 def fit(blocks: list[Block]) -> list[Block]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bobot.slack.blocks import lookups
-from bobot.slack.blocks.text import Reply
+from bobot.slack.blocks.text import Reply, escape
 
 if TYPE_CHECKING:
     from bobot.slack.app import SlackBot
@@ -27,38 +27,78 @@ class Answer:
     refused: bool = False
 
 
+_NO_ARGUMENT = ("shortages", "alerts", "help")
+_ONE_ARGUMENT = {"sku": "a SKU", "backorders": "a SKU", "order": "an order number"}
+_EXAMPLES = {"sku": "MUG-01", "backorders": "MUG-01", "order": "BO-7KQ2M9XD"}
+#: The field that is null when a lookup by argument matched nothing.
+_FOUND_IN = {"sku": "product", "backorders": "product", "order": "order"}
+
+
 def parse(text: str) -> tuple[str, str]:
     """``"sku  MUG-01"`` -> ``("sku", "MUG-01")``; anything unknown -> ``("help", "")``."""
     words = _MENTION.sub(" ", text).split()
     if not words:
         return "help", ""
     command, args = words[0].lower(), words[1:]
-    if command in ("shortages", "alerts", "help") and not args:
+    if command in _NO_ARGUMENT and not args:
         return command, ""
-    if command in ("sku", "backorders", "order") and len(args) == 1:
+    if command in _ONE_ARGUMENT and len(args) == 1:
         return command, args[0]
     return "help", ""
 
 
+def why_help(text: str, command: str = "/bobot") -> str:
+    """Why input that is not a command gets the help text, said to a person ("" when help
+    was asked for)."""
+    words = _MENTION.sub(" ", text).split()
+    if not words or words[0].lower() == "help":
+        return ""
+    first = words[0].lower()
+    if first in _ONE_ARGUMENT:
+        example = f"`{command} {first} {_EXAMPLES[first]}`"
+        if len(words) == 1:
+            return f"`{command} {first}` needs {_ONE_ARGUMENT[first]}, for example {example}."
+        return f"`{command} {first}` takes just {_ONE_ARGUMENT[first]}, for example {example}."
+    if first in _NO_ARGUMENT:
+        return f"`{command} {first}` takes nothing after it."
+    return f"Sorry, I don't know `{escape(words[0][:40])}`. Here is what I can do:"
+
+
+def candidates(name: str, arg: str) -> list[str]:
+    """What to look up for ``arg``, in order: as typed, then as the shop writes it (SKUs in
+    capitals; order numbers in capitals, without ``#``, with their ``BO-``)."""
+    found = [arg]
+    if name == "order":
+        bare = arg.lstrip("#").upper()
+        found += [bare, bare if bare.startswith("BO-") else f"BO-{bare}"]
+    else:
+        found.append(arg.upper())
+    return list(dict.fromkeys(found))
+
+
 async def answer(bot: SlackBot, user_id: str, text: str, *, command: str = "/bobot") -> Answer:
-    """What the bot says to ``text`` from ``user_id``: one operation, rendered."""
-    viewer = bot.viewer(user_id)
+    """What the bot says to ``text`` from ``user_id``: one operation, rendered (run again
+    with the argument as the shop writes it when nothing matched it as typed)."""
+    viewer = await bot.viewer(user_id)
     name, arg = parse(text)
     if name == "help":
         if not viewer.is_staff:
-            return Answer(lookups.refusal_reply(), refused=True)
-        return Answer(lookups.help_reply(command))
+            return Answer(lookups.refusal_reply(user_id=user_id), refused=True)
+        return Answer(lookups.help_reply(command, why_help(text, command)))
     operation, variables, render = _COMMANDS[name]
-    try:
-        result = await bot.operations.run(operation, viewer, **variables(arg))
-    except Exception:
-        log.exception("Slack command %r failed", name)
-        return Answer(lookups.failure_reply())
-    if result.refused:
-        return Answer(lookups.refusal_reply(result.refusal), refused=True)
-    if result.failed or result.data is None:
-        log.error("Slack command %r: %s %s", name, result.codes, result.messages)
-        return Answer(lookups.failure_reply())
+    for value in candidates(name, arg):
+        try:
+            result = await bot.operations.run(operation, viewer, **variables(value))
+        except Exception:
+            log.exception("Slack command %r failed", name)
+            return Answer(lookups.failure_reply())
+        if result.refused:
+            return Answer(lookups.refusal_reply(result.refusal, user_id), refused=True)
+        if result.failed or result.data is None:
+            log.error("Slack command %r: %s %s", name, result.codes, result.messages)
+            return Answer(lookups.failure_reply())
+        if name not in _FOUND_IN or result.data.get(_FOUND_IN[name]) is not None:
+            break
     return Answer(render(result.data, arg))
 
 

@@ -18,9 +18,9 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     async def home_opened(event: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":
             return
-        result = await bot.operations.run("SlackHome", bot.viewer(event["user"]))
+        result = await bot.operations.run("SlackHome", await bot.viewer(event["user"]))
         if result.refused or result.data is None:
-            view = home_view(None, refusal=lookups.refusal_reply().text)
+            view = home_view(None, refusal=lookups.refusal_reply(user_id=event["user"]).text)
         else:
             view = home_view(result.data)
         await client.views_publish(user_id=event["user"], view=view)
