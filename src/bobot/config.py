@@ -156,6 +156,8 @@ class Settings:
     currency: str = "USD"
     handling_days: int = 1
     promise_margin_days: int = 2
+    learned_margins: bool = True
+    promise_quantile: float = 0.9
     default_lead_days: int = 28
     aging_days: int = 14
     worker_interval: float = 30.0
