@@ -30,7 +30,7 @@ from bobot.db import tortoise_config
 from bobot.domain.availability import Policy as BackorderPolicy
 from bobot.domain.availability import StockStatus
 from bobot.domain.calendar import EVERY_DAY
-from bobot.domain.ordering import LineRequest, ShipPreference
+from bobot.domain.ordering import MAX_LINES, LineRequest, ShipPreference
 from bobot.errors import BobotError
 from bobot.models import (
     BackorderStatus,
@@ -407,9 +407,10 @@ class Season:
     async def take_orders(self, day: int) -> None:
         """The day's customers. Those whose units are on the shelf when they come take
         nothing from anyone's place in a queue, so they are placed together as the day's
-        one in-stock order (its lines the units they take); from a product's first
-        customer who finds too little on the shelf on, each customer orders alone, in
-        the order they came, and sees the date the storefront would show."""
+        in-stock order (a line per product, the units they take; several orders of at most
+        ``MAX_LINES`` lines). From a product's first customer who finds too little on the
+        shelf on, each customer orders alone, in the order they came, and sees the date
+        the storefront would show."""
         for index in range(len(self.scenario.products)):
             self.demand_seen[index].append(0)
         rows = await sql.fetch("SELECT id, available FROM product ORDER BY id")
@@ -430,13 +431,14 @@ class Season:
                 self.stockout_days.setdefault(who.product, set()).add(day)
                 alone.append(who)
         self.at(day, 9)
-        if from_shelf:
+        shelf_lines = [
+            LineRequest(self.scenario.products[p].sku, units)
+            for p, units in sorted(from_shelf.items())
+        ]
+        for start in range(0, len(shelf_lines), MAX_LINES):  # an order's most lines
             await orders.place_order(
                 customer=orders.Customer("counter@sim.example", "Sales from the shelf"),
-                lines=[
-                    LineRequest(self.scenario.products[p].sku, units)
-                    for p, units in sorted(from_shelf.items())
-                ],
+                lines=shelf_lines[start : start + MAX_LINES],
                 ship_preference=ShipPreference.SHIP_AVAILABLE_NOW,
                 idempotency_key=None,
                 actor=SHOP,
@@ -521,7 +523,9 @@ class Season:
             if self.policy.uses_bobot_dates:
                 accepted = self.day_of(sql.as_date(agreed if agreed is not None else promised))
             else:
-                accepted = self.baseline_promise[int(order_id)]
+                accepted = self.baseline_promise.get(
+                    int(order_id), self.day_of(sql.as_date(promised))
+                )
             if day > accepted + who.patience_days:
                 await self._cancel(int(backorder_id), who)
 
@@ -544,12 +548,13 @@ class Season:
             if state == "AWAITING":
                 if not who.answers_notices:
                     continue  # silence: the shop cancels at the deadline
-                await consent.answer_delay(
-                    backorder_id=int(backorder_id),
-                    accept=not too_late,
-                    actor=customer(who.email),
-                    deps=self.deps,
-                )
+                with contextlib.suppress(BobotError):  # answered, shipped or cancelled
+                    await consent.answer_delay(
+                        backorder_id=int(backorder_id),
+                        accept=not too_late,
+                        actor=customer(who.email),
+                        deps=self.deps,
+                    )
             elif too_late:
                 await self._cancel(int(backorder_id), who)
 
@@ -617,7 +622,9 @@ class Season:
                 last = self.day_of(sql.as_date(agreed)) if agreed is not None else first
                 announced = bid in first_notice and first_notice[bid] < first
             else:
-                first = last = self.baseline_promise[order_id]
+                first = last = self.baseline_promise.get(
+                    order_id, self.day_of(sql.as_date(promised))
+                )
                 announced = False
             end = ship_day if ship_day is not None else last_day
             slipped = bid in delayed if self.policy.uses_bobot_dates else False
