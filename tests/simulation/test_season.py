@@ -4,6 +4,7 @@ notices and cancellations to count."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -33,8 +34,12 @@ def test_doctor_finds_no_drift_on_any_day(checked: Simulation) -> None:
 async def test_same_seed_same_report(checked: Simulation) -> None:
     again = await simulate(SHORT)  # no examinations this time: they only read
     assert report_text(again, with_timing=False) == report_text(checked, with_timing=False)
-    other = await simulate(SeasonArgs(days=30, products=20, seed=3, late_share=0.5))
-    assert report_text(other, with_timing=False) != report_text(checked, with_timing=False)
+    # Another seed is another season (one policy is enough to tell).
+    other = await simulate(
+        SeasonArgs(days=30, products=20, seed=3, late_share=0.5), policies=(Policy.FIXED_MARGIN,)
+    )
+    mine = [o for o in checked.outcomes if o.policy is Policy.FIXED_MARGIN]
+    assert figures(other.outcomes[0]) != figures(mine[0])
 
 
 def _customers() -> int:
@@ -124,3 +129,25 @@ def test_bad_arguments_are_refused_with_nothing_written(tmp_path: Path) -> None:
     assert not out.exists()
     with pytest.raises(ValueError, match="late_share"):
         build_scenario(days=10, products=2, late_share=-0.1)
+
+
+async def test_the_command_runs_policies_in_processes_to_the_same_report(tmp_path: Path) -> None:
+    """`bobot simulate` (two policies at a time, in processes of their own) writes the report
+    that one process running them in turn gives."""
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bobot", "simulate", "--days", "8", "--products", "6",
+         "--seed", "5", "--out", str(tmp_path), "--workers", "2"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "report.md").read_text()
+    alone = await simulate(SeasonArgs(days=8, products=6, seed=5), workers=1)
+    plots = [
+        ("Promise kept vs promise length", "promise-kept.png"),
+        ("Waits over the season", "waits.png"),
+        ("Open gap alerts by kind over the season", "alerts.png"),
+    ]
+    assert "## Run" in written
+    expected = report_text(alone, plots=plots, with_timing=False)
+    assert written.split("## Run")[0].rstrip() == expected.rstrip()
