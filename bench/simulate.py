@@ -36,6 +36,7 @@ def main() -> None:
                 "policies": {
                     str(o.policy.value): {
                         "seconds": round(o.seconds, 1),
+                        "cpu_seconds": round(o.cpu_seconds, 1),
                         "orders": o.orders,
                         "backorders": figures(o).backorders,
                     }

@@ -120,7 +120,10 @@ def report_text(sim: Simulation, *, plots: list[tuple[str, str]] | None = None,
         timing = [
             f"- wall time of the whole run: {sim.seconds:.1f} s"
             f" ({len(sim.outcomes)} policies, {sim.workers} process(es) at a time)",
-            *(f"- {o.policy.label}: {o.seconds:.1f} s" for o in sim.outcomes),
+            *(
+                f"- {o.policy.label}: {o.seconds:.1f} s ({o.cpu_seconds:.1f} s of CPU)"
+                for o in sim.outcomes
+            ),
         ]
     a = sim.args
     return markdown(

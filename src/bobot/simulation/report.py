@@ -338,20 +338,24 @@ def plot(outcomes: Sequence[Outcome], out: Path) -> list[tuple[str, str]]:
     written: list[tuple[str, str]] = []
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for f in rows:
+    markers = ("o", "s", "^", "D")
+    for n, f in enumerate(rows):
         if f.mean_promise_days is None or f.kept_first_share is None:
             continue
-        ax.scatter(f.mean_promise_days, 100 * f.kept_first_share, s=60)
-        ax.annotate(f.policy.label, (f.mean_promise_days, 100 * f.kept_first_share),
-                    textcoords="offset points", xytext=(6, 4), fontsize=8)  # fmt: skip
+        marker = markers[n % len(markers)]
+        ax.scatter(f.mean_promise_days, 100 * f.kept_first_share, s=70 - 12 * n, marker=marker,
+                   label=f"{f.policy.label}: by the date first promised")  # fmt: skip
         if f.kept_last_share is not None:
-            ax.scatter(f.mean_promise_days, 100 * f.kept_last_share, s=40, marker="x",
-                       color="grey")  # fmt: skip
+            ax.scatter(f.mean_promise_days, 100 * f.kept_last_share, s=70 - 12 * n,
+                       marker=marker, facecolors="none", edgecolors="grey",
+                       label=f"{f.policy.label}: by the last date accepted")  # fmt: skip
+    ax.set_xlim(left=0)
+    ax.legend(fontsize=6, loc="lower right")
     ax.axhline(95, color="tab:red", linestyle=":", linewidth=1)
     ax.axhline(99, color="tab:green", linestyle=":", linewidth=1)
     ax.set_xlabel("mean promise quoted (days from the order)")
     ax.set_ylabel("% shipped by the promised date")
-    ax.set_title("Promise kept vs promise length (x: by the last date accepted)")
+    ax.set_title("Promise kept vs promise length")
     fig.tight_layout()
     fig.savefig(out / "promise-kept.png", dpi=100)
     plt.close(fig)

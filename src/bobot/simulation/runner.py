@@ -139,6 +139,7 @@ class Outcome:
     drift: list[str] = field(default_factory=list)
     doctor_checks: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: what a busy machine does not change
 
 
 # --------------------------------------------------------------------------- the run
@@ -241,7 +242,7 @@ class Season:
     # ----------------------------------------------------------------- the day
 
     async def run(self, *, check_every: int | None = None) -> Outcome:
-        started = clock_time.perf_counter()
+        started, cpu = clock_time.perf_counter(), clock_time.process_time()
         self.at(0, 0)
         await self.set_up()
         for day in range(self.scenario.days):
@@ -252,6 +253,7 @@ class Season:
                 self.outcome.drift += [f"day {day}: {line}" for line in report.drift]
         await self.collect()
         self.outcome.seconds = clock_time.perf_counter() - started
+        self.outcome.cpu_seconds = clock_time.process_time() - cpu
         return self.outcome
 
     async def day(self, day: int) -> None:
