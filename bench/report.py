@@ -345,11 +345,14 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             "## Season simulation",
             "",
-            "| days | products | policies | processes | s | s per policy |",
+            "| days | products | policies | processes | s | s per policy (CPU s) |",
             "|---|---|---|---|---|---|",
             f"| {sim['days']} | {sim['products']} | {len(sim['policies'])} | {sim['workers']} "
             f"| {sim['seconds']:.1f} | "
-            + ", ".join(f"{k}: {v['seconds']:.1f}" for k, v in sim["policies"].items())
+            + ", ".join(
+                f"{k}: {v['seconds']:.1f} ({v.get('cpu_seconds', 0):.1f})"
+                for k, v in sim["policies"].items()
+            )
             + " |",
             "",
             "`bobot simulate` (`python -m bench.simulate`): every policy's season through the "
