@@ -219,6 +219,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, help="measured seconds per scenario")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument(
+        "--simulate", action="store_true",
+        help="also time `bobot simulate`'s default season (about 2 minutes more)",
+    )  # fmt: skip
+    parser.add_argument(
         "--only-slack", action="store_true",
         help="measure only the Slack slash commands; prints their table, writes no results",
     )  # fmt: skip
@@ -249,6 +253,12 @@ def main() -> None:
             backend: measure_backend(backend, plan, workdir, args.smoke)
             for backend in plan.backends
         }
+        if args.simulate:
+            log("simulate: the season, every policy")
+            results["simulation"] = run_json(
+                "bench.simulate", *(["--smoke"] if args.smoke else []), timeout=900
+            )
+            log(f"  season in {results['simulation']['seconds']} s")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results["seconds"] = round(time.perf_counter() - started, 1)

@@ -130,6 +130,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         for run in data.get("slack", {}).get("commands", {}).values():
             check(f"{run['command']} p99 < 300 ms at c=1", name, f"{run['p99_ms']:.1f} ms",
                   run["p99_ms"] < run["target_p99_ms"] and run["errors"] == 0)  # fmt: skip
+    if sim := results.get("simulation"):
+        check(
+            f"simulated season ({sim['days']} days, {sim['products']} products) < 2 min",
+            "sqlite",
+            f"{sim['seconds']:.1f} s",
+            sim["seconds"] < sim["target_s"],
+        )
     return rows
 
 
@@ -332,7 +339,26 @@ def markdown(results: dict[str, Any]) -> str:
             + f" | {data['peak_rss_mb']:.0f} |"
         )
     floors = ", ".join(f"{app} {f['peak_rss_mb']:.0f}" for app, f in results["floors"].items())
-    lines += [f"\nFloor servers' peak RSS (MiB): {floors}.", "", "## Targets", ""]
+    lines += [f"\nFloor servers' peak RSS (MiB): {floors}."]
+    if sim := results.get("simulation"):
+        lines += [
+            "",
+            "## Season simulation",
+            "",
+            "| days | products | policies | processes | s | s per policy (CPU s) |",
+            "|---|---|---|---|---|---|",
+            f"| {sim['days']} | {sim['products']} | {len(sim['policies'])} | {sim['workers']} "
+            f"| {sim['seconds']:.1f} | "
+            + ", ".join(
+                f"{k}: {v['seconds']:.1f} ({v.get('cpu_seconds', 0):.1f})"
+                for k, v in sim["policies"].items()
+            )
+            + " |",
+            "",
+            "`bobot simulate` (`python -m bench.simulate`): every policy's season through the "
+            "services on its own SQLite database, policies in up to two processes at once.",
+        ]
+    lines += ["", "## Targets", ""]
     lines += ["| target | backend | measured | met |", "|---|---|---|---|"]
     for row in results["targets"]:
         met = "yes" if row["met"] else "**no**"

@@ -1,5 +1,5 @@
 """The `bobot` command: migrate, demo, serve, worker, deliveries, token create|list|revoke,
-export-schema, export-event-schemas, doctor, slack-shell, recount-deliveries."""
+export-schema, export-event-schemas, doctor, slack-shell, recount-deliveries, simulate."""
 
 from __future__ import annotations
 
@@ -182,6 +182,26 @@ def _slack_shell(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from bobot.simulation import SeasonArgs, simulate, write_report
+
+    if args.days < 1 or args.products < 1 or not 0.0 <= args.late_share <= 1.0:
+        print(
+            "bobot: --days and --products must be at least 1, --late-share between 0 and 1",
+            file=sys.stderr,
+        )
+        return 2
+    season = SeasonArgs(args.days, args.products, args.seed, args.late_share)
+    workers = args.workers or min(2, os.cpu_count() or 1)
+    sim = asyncio.run(simulate(season, workers=workers))
+    path = write_report(sim, Path(args.out))
+    print(f"{path} written in {sim.seconds:.1f} s")
+    return 0
+
+
 def _export_schema() -> None:
     from bobot.graphql.schema import schema_sdl
 
@@ -268,13 +288,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", choices=["approver", "staff", "stranger"], default="approver",
         help="what that user is (default: approver)",
     )  # fmt: skip
+    simulate = sub.add_parser(
+        "simulate",
+        help="run a season of demand and suppliers through four policies; write a report",
+        description="Plays a season of demand, suppliers and customers through the real "
+        "services on throw-away databases, once per policy (baseline, fixed margin, learned "
+        "margins, learned margins with supplier switches), and writes report.md and PNG plots.",
+    )
+    simulate.add_argument("--days", type=int, default=180, help="length of the season")
+    simulate.add_argument("--products", type=int, default=200, help="products in the catalog")
+    simulate.add_argument("--seed", type=int, default=1, help="the random seed (default 1)")
+    simulate.add_argument(
+        "--late-share", type=float, default=0.2, help="share of purchase orders late (0.2)"
+    )
+    simulate.add_argument("--out", default="docs/simulation", help="folder of the report")
+    simulate.add_argument(
+        "--workers", type=int, default=0, help="policies run at once (default: up to 2)"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.WARNING if args.command == "slack-shell" else logging.INFO,
+        level=logging.WARNING if args.command in ("slack-shell", "simulate") else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command == "export-schema":
@@ -283,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "export-event-schemas":
         _export_events(args.folder)
         return
+    if args.command == "simulate":
+        sys.exit(_simulate(args))
     settings = _settings()
     if args.command == "migrate":
         asyncio.run(_migrate(settings))

@@ -1,0 +1,153 @@
+"""`bobot simulate`, short: 30 days, 20 products, every policy, on real throw-away SQLite
+databases. Half the purchase orders are late here, so that a month already has delays,
+notices and cancellations to count."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bobot.simulation import SeasonArgs, Simulation, report_text, simulate, write_report
+from bobot.simulation.model import Category, build_scenario, seasonality
+from bobot.simulation.report import figures
+from bobot.simulation.runner import Outcome, Policy
+
+SHORT = SeasonArgs(days=30, products=20, seed=2, late_share=0.5)
+
+
+@pytest.fixture(scope="module")
+async def checked() -> Simulation:
+    """The short season with `bobot doctor`'s examination at the end of every day."""
+    return await simulate(SHORT, check_every=1)
+
+
+def test_doctor_finds_no_drift_on_any_day(checked: Simulation) -> None:
+    for outcome in checked.outcomes:
+        assert outcome.doctor_checks == SHORT.days
+        assert outcome.drift == [], outcome.drift[:5]
+
+
+async def test_same_seed_same_report(checked: Simulation) -> None:
+    again = await simulate(SHORT)  # no examinations this time: they only read
+    assert report_text(again, with_timing=False) == report_text(checked, with_timing=False)
+    # Another seed is another season (one policy is enough to tell).
+    other = await simulate(
+        SeasonArgs(days=30, products=20, seed=3, late_share=0.5), policies=(Policy.FIXED_MARGIN,)
+    )
+    mine = [o for o in checked.outcomes if o.policy is Policy.FIXED_MARGIN]
+    assert figures(other.outcomes[0]) != figures(mine[0])
+
+
+def _customers() -> int:
+    scenario = build_scenario(
+        days=SHORT.days, products=SHORT.products, seed=SHORT.seed, late_share=SHORT.late_share
+    )
+    return sum(len(day) for day in scenario.demand)
+
+
+def test_every_customer_and_backorder_is_accounted_for(checked: Simulation) -> None:
+    customers = _customers()
+    for outcome in checked.outcomes:
+        f = figures(outcome)
+        assert f.backorders > 0
+        assert f.backorders == f.shipped + f.cancelled + f.still_open
+        assert f.cancelled == f.cancelled_by_customers + f.cancelled_by_shop
+        assert f.kept_first <= f.shipped <= f.due <= f.backorders
+        assert f.kept_last <= f.due_last
+        assert f.slips_announced <= f.slips
+        # Each customer ordered (from the shelf or alone), joined a waitlist, or walked.
+        joined = sum(outcome.waitlist.values())
+        walked = sum(n for why, n in outcome.lost_orders.items() if why != "declined invitation")
+        converted = outcome.waitlist.get("CONVERTED", 0)
+        assert outcome.orders - converted + joined + walked == customers
+        assert outcome.lost_orders.get("declined invitation", 0) == outcome.waitlist.get("LEFT", 0)
+
+
+def _by_policy(sim: Simulation) -> dict[Policy, Outcome]:
+    return {o.policy: o for o in sim.outcomes}
+
+
+def test_the_baseline_never_announces_and_bobot_announces_every_slip(checked: Simulation) -> None:
+    outcomes = _by_policy(checked)
+    baseline = figures(outcomes[Policy.BASELINE])
+    assert baseline.delay_notices == 0
+    assert baseline.slips_announced == 0
+    assert baseline.cancelled_by_shop == 0  # no notice, so no deadline to miss
+    for policy in (Policy.FIXED_MARGIN, Policy.LEARNED_MARGINS, Policy.SWITCHES):
+        f = figures(outcomes[policy])
+        assert f.slips > 0
+        assert f.delay_notices > 0
+        assert f.late_notices == 0
+        assert f.slips_announced == f.slips
+
+
+def test_report_and_plots_are_written(checked: Simulation, tmp_path: Path) -> None:
+    path = write_report(checked, tmp_path)
+    text = path.read_text()
+    for figure in (
+        "shipped by the date first promised",
+        "shipped by the last date accepted",
+        "median wait",
+        "90th-percentile wait",
+        "cancelled by customers",
+        "cancelled by the shop",
+        "lost sales",
+        "slips announced before the promised date",
+        "lead time before the stockout",
+        "supplier switches made",
+        "mean promise quoted",
+        "wall time of the whole run",
+    ):
+        assert figure in text
+    for name in ("promise-kept.png", "waits.png", "alerts.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"]({name})" in text
+
+
+def test_seasons_peak_where_the_issue_says() -> None:
+    july, august, march = 185, 228, 70
+    assert seasonality(Category.SWIMWEAR, july) > 2 * seasonality(Category.SWIMWEAR, march)
+    assert seasonality(Category.STATIONERY, august) > 2 * seasonality(Category.STATIONERY, march)
+    assert seasonality(Category.HOUSEWARES, july) == seasonality(Category.HOUSEWARES, march)
+
+
+def test_bad_arguments_are_refused_with_nothing_written(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    for args in (["--days", "0"], ["--late-share", "1.5"], ["--products", "-3"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "bobot", "simulate", *args, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "--days and --products must be at least 1" in done.stderr
+    assert not out.exists()
+    with pytest.raises(ValueError, match="late_share"):
+        build_scenario(days=10, products=2, late_share=-0.1)
+
+
+async def test_the_command_runs_policies_in_processes_to_the_same_report(tmp_path: Path) -> None:
+    """`bobot simulate` (two policies at a time, in processes of their own) writes the report
+    that one process running them in turn gives."""
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bobot", "simulate", "--days", "8", "--products", "6",
+         "--seed", "5", "--out", str(tmp_path), "--workers", "2"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "report.md").read_text()
+    alone = await simulate(SeasonArgs(days=8, products=6, seed=5), workers=1)
+    plots = [
+        ("Promise kept vs promise length", "promise-kept.png"),
+        ("Waits over the season", "waits.png"),
+        ("Open gap alerts by kind over the season", "alerts.png"),
+    ]
+    assert "## Run" in written
+    expected = report_text(alone, plots=plots, with_timing=False)
+    assert written.split("## Run")[0].rstrip() == expected.rstrip()
