@@ -458,7 +458,7 @@ class Season:
         if row.available == 0:
             supply = None
             if needs_supply(row, self.deps):
-                supply = (await supply_by_product([row.id]))[0]
+                supply = (await supply_by_product([row.id], deps=self.deps))[0]
             shown = availability(row, supply, self.deps)
             if shown.status is StockStatus.OUT_OF_STOCK:
                 await self._wait_or_lose(who)
