@@ -22,6 +22,7 @@ from bobot.config import Rate
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
 from bobot.graphql.guards import GuardReads, LiteralCheck
+from bobot.graphql.insights import InsightsQuery
 from bobot.graphql.limits import LimitWrites, QueryCostRule, WriteLimiter
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
@@ -33,7 +34,7 @@ from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type
-class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery):
+class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery, InsightsQuery):
     pass
 
 
