@@ -23,7 +23,7 @@ from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.consent import review_delays
 from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
-from bobot.services.gaps import scan_job
+from bobot.services.gaps import outlook_job, scan_job
 from bobot.services.invitations import expire_invitations
 from bobot.slack.routing import digest_delivery
 
@@ -95,6 +95,7 @@ PERIODIC_JOBS: dict[str, Job] = {
     "review_delays": review_delays,
     "expire_invitations": expire_invitations,
     "gap_scan": scan_job,
+    "outlook_scan": outlook_job,
     "prune_done_jobs": prune_done_jobs,
     "slack_digest": slack_digest,
 }

@@ -60,12 +60,14 @@ def method_for(weeks: int) -> str:
     return "MEAN"
 
 
-def _fit(history: Sequence[float], horizon: int) -> tuple[str, np.ndarray, float]:
+def _fit(
+    history: Sequence[float], horizon: int, method: str | None = None
+) -> tuple[str, np.ndarray, float]:
     """(method, forecast of ``horizon`` weeks, sigma of one-week errors)."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
 
     y = np.asarray(history, dtype=float)
-    method = method_for(len(y))
+    method = method or method_for(len(y))
     if method == "MEAN":
         mean = float(y.mean()) if len(y) else 0.0
         return method, np.full(horizon, mean), float(y.std()) if len(y) > 1 else mean
@@ -93,10 +95,21 @@ def _fit(history: Sequence[float], horizon: int) -> tuple[str, np.ndarray, float
     return method, np.clip(np.nan_to_num(forecast), 0, None), sigma
 
 
+def _held_out_error(history: Sequence[float], held: int, method: str) -> tuple[float, float]:
+    """(error of ``method``, error of the naive forecast) on the last ``held`` weeks."""
+    train, actual = history[:-held], np.asarray(history[-held:], dtype=float)
+    _, predicted, _ = _fit(train, held, method)
+    return float(np.mean(np.abs(predicted - actual))), float(np.mean(np.abs(train[-1] - actual)))
+
+
 def forecast(history: Sequence[float], horizon: int) -> Forecast:
     """The forecast of the ``horizon`` weeks after ``history`` (units ordered per week,
-    oldest first), with its error on held-out weeks."""
-    method, ahead, sigma = _fit(history, horizon)
+    oldest first), with its error on held-out weeks.
+
+    A yearly season is tried with a year of history; when it does worse on the held-out
+    weeks than Holt's method (a product with no season: the season would repeat last
+    year's noise), Holt's method is used."""
+    method = method_for(len(history))
     error = naive = None
     held = 0
     if len(history) >= 2 * SEASON_WEEKS:
@@ -104,10 +117,12 @@ def forecast(history: Sequence[float], horizon: int) -> Forecast:
     elif len(history) >= HOLDOUT_WEEKS + 4:
         held = HOLDOUT_WEEKS
     if held:
-        train, actual = history[:-held], np.asarray(history[-held:], dtype=float)
-        _, predicted, _ = _fit(train, held)
-        error = float(np.mean(np.abs(predicted - actual)))
-        naive = float(np.mean(np.abs(train[-1] - actual)))
+        error, naive = _held_out_error(history, held, method_for(len(history) - held))
+        if method == "HOLT_WINTERS":
+            plain, _ = _held_out_error(history, held, "HOLT")
+            if plain < error:
+                method, error = "HOLT", plain
+    method, ahead, sigma = _fit(history, horizon, method)
     return Forecast(method, [float(v) for v in ahead], sigma, held, error, naive)
 
 

@@ -20,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from bobot.config import Rate
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
+from bobot.graphql.demand import DemandQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
 from bobot.graphql.guards import GuardReads, LiteralCheck
 from bobot.graphql.insights import InsightsQuery
@@ -34,7 +35,7 @@ from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type
-class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery, InsightsQuery):
+class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery, InsightsQuery, DemandQuery):
     pass
 
 
