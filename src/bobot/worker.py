@@ -25,7 +25,7 @@ from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
 from bobot.services.gaps import outlook_job, scan_job
 from bobot.services.invitations import expire_invitations
-from bobot.slack.routing import digest_delivery
+from bobot.slack.routing import digest_delivery, insights_digest_delivery
 
 log = logging.getLogger("bobot.worker")
 BATCH = 200
@@ -86,6 +86,23 @@ async def slack_digest(deps: Deps) -> int:
     return 1
 
 
+async def slack_insights_digest(deps: Deps) -> int:
+    """Enqueue the week's insights digest on Monday once the shop's clock has passed
+    ``SLACK_DIGEST_AT`` (once a week: its key names the Monday)."""
+    settings = deps.settings
+    local = deps.now().astimezone(settings.calendar.zone)
+    if local.weekday() != 0 or local.time() < settings.slack_digest_at:
+        return 0
+    digest = insights_digest_delivery(local.date(), settings)
+    if digest is None:
+        return 0
+    async with in_transaction():
+        if await Delivery.exists(idempotency_key=digest.idempotency_key):
+            return 0
+        await outbox.enqueue([digest], now=deps.now())
+    return 1
+
+
 FREQUENT_JOBS: dict[str, Job] = {
     "scan_recent_backorders": scan_recent_backorders,
     "deliver": deliver,
@@ -98,6 +115,7 @@ PERIODIC_JOBS: dict[str, Job] = {
     "outlook_scan": outlook_job,
     "prune_done_jobs": prune_done_jobs,
     "slack_digest": slack_digest,
+    "slack_insights_digest": slack_insights_digest,
 }
 JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 

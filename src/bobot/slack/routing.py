@@ -88,5 +88,21 @@ def digest_delivery(day: date, settings: Settings) -> NewDelivery | None:
     )
 
 
+def insights_digest_delivery(monday: date, settings: Settings) -> NewDelivery | None:
+    """The weekly insights digest (the weeks before ``monday``, with a chart) for the alert
+    channel (None when Slack is off); one per week, by its key."""
+    channel = settings.slack_alert_channel
+    if not (channel and settings.slack_enabled):
+        return None
+    return NewDelivery(
+        channel=Channel.SLACK,
+        recipient=channel,
+        kind="digest.weekly_insights",
+        aggregate=f"insights:{monday.isoformat()}",
+        payload={"date": monday.isoformat()},
+        idempotency_key=f"slack:digest.weekly_insights:{channel}:{monday.isoformat()}",
+    )
+
+
 #: The rules this package adds to the outbox's router.
 RULES = (slack_alert_rule,)

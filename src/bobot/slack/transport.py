@@ -7,6 +7,9 @@
   (rendered from the alert as it is now, buttons only where they still apply), then a short
   reply in its thread.
 - ``digest.daily``: the digest, posted to the channel.
+- ``digest.weekly_insights``: the last :data:`INSIGHTS_WEEKS` weeks' insights, posted to the
+  channel, with their chart (a PNG) uploaded into the message's thread through the Web API's
+  two-step upload (``files.getUploadURLExternal``, the bytes, ``files.completeUploadExternal``).
 
 Messages are rendered by running the bot's operations through the shared schema (read only,
 no transaction of its own). Each post carries the delivery's idempotency key in its message
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
@@ -35,6 +38,8 @@ from bobot.outbox.types import Channel, OutgoingDelivery, SendResult
 from bobot.services.base import Actor, Deps
 from bobot.slack.blocks.alerts import alert_message, thread_reply
 from bobot.slack.blocks.digest import digest_reply
+from bobot.slack.blocks.insights import insights_blocks
+from bobot.slack.chart import weekly_chart
 from bobot.slack.client import web_client
 from bobot.slack.runner import Operations
 
@@ -42,6 +47,8 @@ log = logging.getLogger("bobot.slack.transport")
 
 ALERT_KINDS = frozenset({"alert.opened", "alert.updated", "alert.resolved", "switch.decided"})
 DIGEST_KIND = "digest.daily"
+INSIGHTS_KIND = "digest.weekly_insights"
+INSIGHTS_WEEKS = 12
 METADATA_TYPE = "bobot_delivery"
 #: Slack error strings that mean "try again later" even without a 5xx status.
 TRANSIENT_ERRORS = frozenset(
@@ -118,6 +125,8 @@ class SlackTransport:
             return await self._send_alert(delivery)
         if delivery.kind == DIGEST_KIND:
             return await self._send_digest(delivery)
+        if delivery.kind == INSIGHTS_KIND:
+            return await self._send_insights(delivery)
         raise Permanent(f"no Slack message for kind {delivery.kind!r}")
 
     async def _render(self, name: str, **variables: Any) -> dict[str, Any]:
@@ -147,6 +156,25 @@ class SlackTransport:
         data = await self._render("SlackDigest")
         message = digest_reply(data, day)
         return await self._post_once(delivery, text=message.text, blocks=message.blocks)
+
+    async def _send_insights(self, delivery: OutgoingDelivery) -> str:
+        monday = date.fromisoformat(str(delivery.payload["date"]))
+        start = monday - timedelta(weeks=INSIGHTS_WEEKS)
+        data = await self._render(
+            "SlackInsights",
+            **{"from": start.isoformat(), "to": (monday - timedelta(days=1)).isoformat()},
+        )
+        message = insights_blocks(data, f"the last {INSIGHTS_WEEKS} weeks")
+        ts = await self._post_once(delivery, text=message.text, blocks=message.blocks)
+        png = weekly_chart(data["backorderInsights"]["weeks"], message.text)
+        await self.client.files_upload_v2(
+            channel=delivery.recipient,
+            thread_ts=ts,
+            content=png,
+            filename=f"insights-{monday.isoformat()}.png",
+            title=message.text,
+        )
+        return ts
 
     async def _post_once(
         self, delivery: OutgoingDelivery, *, text: str, thread_ts: str | None = None, **extra: Any
