@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from strawberry import Schema
 
+from bobot.charts import weekly_chart, weeks_of_result
 from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
 from bobot.graphql.context import Viewer
@@ -39,7 +40,6 @@ from bobot.services.base import Actor, Deps
 from bobot.slack.blocks.alerts import alert_message, thread_reply
 from bobot.slack.blocks.digest import digest_reply
 from bobot.slack.blocks.insights import insights_blocks
-from bobot.slack.chart import weekly_chart
 from bobot.slack.client import web_client
 from bobot.slack.runner import Operations
 
@@ -166,7 +166,7 @@ class SlackTransport:
         )
         message = insights_blocks(data, f"the last {INSIGHTS_WEEKS} weeks")
         ts = await self._post_once(delivery, text=message.text, blocks=message.blocks)
-        png = weekly_chart(data["backorderInsights"]["weeks"], message.text)
+        png = weekly_chart(weeks_of_result(data["backorderInsights"]["weeks"]), message.text)
         await self.client.files_upload_v2(
             channel=delivery.recipient,
             thread_ts=ts,

@@ -1,19 +1,39 @@
-"""The weekly insights chart as a PNG (matplotlib's Agg canvas: no display, no pyplot state)."""
+"""The weekly insights chart as a PNG, for Slack's weekly digest and the staff page
+(matplotlib's Agg canvas: no display, no pyplot state)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 
-def weekly_chart(weeks: Sequence[dict[str, Any]], title: str) -> bytes:
+@dataclass(frozen=True, slots=True)
+class WeekBars:
+    start: str  # ISO date of the week's Monday
+    opened: int
+    filled: int
+    cancelled: int
+    refused_units: int
+
+
+def weeks_of_result(weeks: Sequence[dict[str, Any]]) -> list[WeekBars]:
+    """The bars of the ``weeks`` of a backorderInsights result (GraphQL's names)."""
+    return [
+        WeekBars(str(w["start"]), w["figures"]["opened"], w["figures"]["filled"],
+                 w["figures"]["cancelled"], w["figures"]["refusedUnits"])
+        for w in weeks
+    ]  # fmt: skip
+
+
+def weekly_chart(weeks: Sequence[WeekBars], title: str) -> bytes:
     """Bars of backorders opened, filled and cancelled per week, and a line of units
-    refused (lost demand), from the ``weeks`` of a SlackInsights result."""
+    refused (lost demand)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    labels = [str(w["start"])[5:] for w in weeks]
+    labels = [w.start[5:] for w in weeks]
     x = range(len(weeks))
     figure = Figure(figsize=(8, 3.6), dpi=100)
     FigureCanvasAgg(figure)
@@ -24,9 +44,9 @@ def weekly_chart(weeks: Sequence[dict[str, Any]], title: str) -> bytes:
         (0.0, "filled", "filled", "#54A24B"),
         (width, "cancelled", "cancelled", "#E45756"),
     ):
-        axes.bar([i + offset for i in x], [w["figures"][key] for w in weeks], width,
+        axes.bar([i + offset for i in x], [getattr(w, key) for w in weeks], width,
                  label=name, color=colour)  # fmt: skip
-    axes.plot(list(x), [w["figures"]["refusedUnits"] for w in weeks], color="#72B7B2",
+    axes.plot(list(x), [w.refused_units for w in weeks], color="#72B7B2",
               marker="o", label="units refused")  # fmt: skip
     axes.set_xticks(list(x), labels, rotation=45, fontsize=8)
     axes.set_ylabel("backorders / units")
