@@ -200,11 +200,16 @@ def figures(facts: Facts) -> Figures:
     filled = [e for e in facts.ended if not e.cancelled]
     cancelled = [e for e in facts.ended if e.cancelled]
     waits = [e.wait_days for e in filled]
-    buckets = []
-    for label, _, _ in WAIT_BUCKETS:
-        ended = [e for e in facts.ended if wait_bucket(e.wait_days) == label]
-        gone = sum(e.cancelled for e in ended)
-        buckets.append(BucketRate(label, len(ended), gone, _share(gone, len(ended))))
+    ended: dict[str, int] = defaultdict(int)
+    gone: dict[str, int] = defaultdict(int)
+    for e in facts.ended:
+        label = wait_bucket(e.wait_days)
+        ended[label] += 1
+        gone[label] += e.cancelled
+    buckets = [
+        BucketRate(label, ended[label], gone[label], _share(gone[label], ended[label]))
+        for label, _, _ in WAIT_BUCKETS
+    ]
     converted = sum(j.converted for j in facts.joined)
     kept = sum(e.kept for e in filled)
     on_time = sum(r.delay_days <= 0 for r in facts.receipts)
