@@ -25,7 +25,7 @@ query($weeks: Int, $first: Int, $after: String) {
 
 
 async def test_the_outlook_flags_swimwear_before_its_peak_with_a_reorder_date_that_covers_lead_time(
-    api,
+    api, sql_log
 ):
     await summer_store(api)
     today = api.today()
@@ -60,6 +60,12 @@ async def test_the_outlook_flags_swimwear_before_its_peak_with_a_reorder_date_th
     rest = await api.ok(OUTLOOK, {"weeks": 8, "first": 1, "after": after})
     assert [n["sku"] for n in rest["demandOutlook"]["nodes"]] == ["PENS"]
     assert rest["demandOutlook"]["pageInfo"]["hasNextPage"] is False
+
+    # Four statements, however many weeks or products (a staff request also reads its token).
+    for weeks in (1, 26):
+        with sql_log() as statements:
+            await api.ok(OUTLOOK, {"weeks": weeks})
+        assert len([s for s in statements if "api_token" not in s]) == 4
 
 
 async def test_bad_outlook_arguments_are_coded_errors(api):
