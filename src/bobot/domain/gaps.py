@@ -20,7 +20,8 @@ Rules (one gap per product and kind):
 - ``BACKORDER_AGING``: waiting backorders older than ``aging_days``. Suggests NOTIFY_CUSTOMERS.
 - ``PROJECTED_STOCKOUT``: the demand outlook (:mod:`bobot.domain.demand`) sees the stock
   position, with incoming purchase orders, fall below the safety stock within its weeks.
-  Found by its own daily scan (forecasts take a while), not by the change-driven one.
+  Found by its own daily scan (forecasts take a while), not by the change-driven one; only
+  for products with :data:`MIN_OUTLOOK_HISTORY_WEEKS` weeks of orders or more.
   Suggests REORDER, with the quantity and the date that covers the lead time.
 - ``BACKORDER_LIMIT_REACHED``: the policy allows backorders but ``backordered >= limit``, so
   the product shows as out of stock. Suggests RAISE_LIMIT. A limit of 0 closes a product on
@@ -50,6 +51,8 @@ class GapKind(str, Enum):
     PROJECTED_STOCKOUT = "PROJECTED_STOCKOUT"
 
 
+#: Weeks of order history a product needs before its outlook may raise an alert.
+MIN_OUTLOOK_HISTORY_WEEKS = 4
 #: Kinds found by the outlook's scan: the change-driven scan leaves their alerts alone.
 OUTLOOK_KINDS = frozenset({GapKind.PROJECTED_STOCKOUT})
 
@@ -246,9 +249,10 @@ def projected_stockout(
     safety_stock: int,
     peak: bool,
     today: date,
+    history_weeks: int,
 ) -> Gap | None:
     """The gap of a product whose cover runs out within the outlook (``runs_out``)."""
-    if runs_out is None or reorder_date is None:
+    if runs_out is None or reorder_date is None or history_weeks < MIN_OUTLOOK_HISTORY_WEEKS:
         return None
     cause = (
         f"forecast demand{' heading into its peak' if peak else ''} takes stock below the "

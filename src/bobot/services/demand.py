@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bobot import sql
@@ -44,6 +45,7 @@ class Outlook:
     name: str
     forecast: rules.Forecast  # its weeks cover the outlook and the lead time after it
     weeks: int  # the outlook's length
+    history_weeks: int  # weeks of orders the forecast rests on
     lead_days: int
     available: int
     backordered: int
@@ -96,7 +98,7 @@ async def outlooks(
         lead = int(leads.get(pid) or deps.settings.default_lead_days)
         history = _trimmed(rules.weekly_series(ordered[pid], first_week, this_week))
         horizon = weeks + -(-lead // 7)
-        forecast = rules.forecast(history, horizon)
+        forecast = _forecast(tuple(history), horizon)
         safety = rules.safety_stock(forecast.sigma, lead, deps.settings.service_level)
         lead_demand = rules.lead_time_demand(forecast.weeks, lead)
         result.append(
@@ -106,6 +108,7 @@ async def outlooks(
                 name=name,
                 forecast=forecast,
                 weeks=weeks,
+                history_weeks=len(history),
                 lead_days=lead,
                 available=available,
                 backordered=backordered,
@@ -125,6 +128,14 @@ async def outlooks(
             )
         )
     return sorted(result, key=rank_of)
+
+
+@lru_cache(maxsize=20_000)
+def _forecast(history: tuple[float, ...], horizon: int) -> rules.Forecast:
+    """A forecast rests on whole weeks only: the same weeks give the same forecast all week,
+    so each process fits a product's model once a week (or when a late order changes a
+    past week), not at every request."""
+    return rules.forecast(history, horizon)
 
 
 def rank_of(outlook: Outlook) -> tuple[int, str, str]:

@@ -208,6 +208,7 @@ async def scan_outlook(
             safety_stock=o.safety_stock,
             peak=o.heading_into_peak,
             today=today,
+            history_weeks=o.history_weeks,
         )
         if gap is not None:
             gaps[o.product_id] = gap
