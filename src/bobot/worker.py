@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from bobot import outbox
 from bobot.models import Backorder, Delivery
-from bobot.outbox.types import Channel, Transport
+from bobot.outbox.types import Channel, NewDelivery, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.consent import review_delays
 from bobot.services.eta import WAITING, recompute_etas
@@ -69,14 +69,9 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
                     await close()
 
 
-async def slack_digest(deps: Deps) -> int:
-    """Enqueue the day's Slack digest once the shop's clock has passed ``SLACK_DIGEST_AT``
-    (once a day: its key names the day, and a day already enqueued is left alone)."""
-    settings = deps.settings
-    local = deps.now().astimezone(settings.calendar.zone)
-    if local.time() < settings.slack_digest_at:
-        return 0
-    digest = digest_delivery(local.date(), settings)
+async def _enqueue_once(digest: NewDelivery | None, deps: Deps) -> int:
+    """Enqueue ``digest`` unless a delivery with its key exists (another worker's, or an
+    earlier run's): 1 when enqueued."""
     if digest is None:
         return 0
     async with in_transaction():
@@ -84,6 +79,16 @@ async def slack_digest(deps: Deps) -> int:
             return 0
         await outbox.enqueue([digest], now=deps.now())
     return 1
+
+
+async def slack_digest(deps: Deps) -> int:
+    """Enqueue the day's Slack digest once the shop's clock has passed ``SLACK_DIGEST_AT``
+    (once a day: its key names the day, and a day already enqueued is left alone)."""
+    settings = deps.settings
+    local = deps.now().astimezone(settings.calendar.zone)
+    if local.time() < settings.slack_digest_at:
+        return 0
+    return await _enqueue_once(digest_delivery(local.date(), settings), deps)
 
 
 async def slack_insights_digest(deps: Deps) -> int:
@@ -93,14 +98,7 @@ async def slack_insights_digest(deps: Deps) -> int:
     local = deps.now().astimezone(settings.calendar.zone)
     if local.weekday() != 0 or local.time() < settings.slack_digest_at:
         return 0
-    digest = insights_digest_delivery(local.date(), settings)
-    if digest is None:
-        return 0
-    async with in_transaction():
-        if await Delivery.exists(idempotency_key=digest.idempotency_key):
-            return 0
-        await outbox.enqueue([digest], now=deps.now())
-    return 1
+    return await _enqueue_once(insights_digest_delivery(local.date(), settings), deps)
 
 
 FREQUENT_JOBS: dict[str, Job] = {

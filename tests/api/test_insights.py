@@ -76,12 +76,7 @@ async def _history(api) -> tuple[date, dict[str, dict]]:
     await _day(api, start, 3)
     await api.mutate("cancelBackorder", CANCEL, {"id": orders["B"]["backorders"][0]["id"]})
     await _day(api, start, 7)
-    await api.mutate(
-        "receiveStock",
-        "mutation($input: ReceiveStockInput!) { receiveStock(input: $input) {"
-        " userErrors { code field message } } }",
-        {"sku": "SWIM", "quantity": 2, "purchaseOrderId": po1["id"]},
-    )
+    await receive_on(api, "SWIM", 2, po1)
     await _day(api, start, 8)
     await api.receive("SHUT", 1)
     deps = Deps(settings=api.settings, clock=api.clock)
@@ -91,17 +86,22 @@ async def _history(api) -> tuple[date, dict[str, dict]]:
     await _day(api, start, 20)
     po2 = await api.create_po(acme, start + timedelta(days=25), ("SWIM", 2))
     await _day(api, start, 24)
-    await api.mutate(
-        "receiveStock",
-        "mutation($input: ReceiveStockInput!) { receiveStock(input: $input) {"
-        " userErrors { code field message } } }",
-        {"sku": "SWIM", "quantity": 2, "purchaseOrderId": po2["id"]},
-    )
+    await receive_on(api, "SWIM", 2, po2)
     await _day(api, start, 40)
     orders["F"] = await api.order("f@example.com", ("SWIM", 1))
     await _day(api, start, 75)
     await api.mutate("cancelBackorder", CANCEL, {"id": orders["F"]["backorders"][0]["id"]})
     return start, orders
+
+
+async def receive_on(api, sku: str, units: int, po: dict) -> None:
+    """Receive ``units`` of ``sku`` against purchase order ``po``."""
+    await api.mutate(
+        "receiveStock",
+        "mutation($input: ReceiveStockInput!) { receiveStock(input: $input) {"
+        " userErrors { code field message } } }",
+        {"sku": sku, "quantity": units, "purchaseOrderId": po["id"]},
+    )
 
 
 def _kept(orders: dict[str, dict], start: date) -> int:
@@ -190,6 +190,7 @@ async def test_a_range_a_product_and_a_category_narrow_the_figures(api):
         ({"from": "2026-12-10", "to": "2026-12-01"}, "ends before it starts"),
         ({"from": "2020-01-01", "to": "2026-12-01"}, "at most"),
         ({"from": "2026-12-01", "to": "2026-12-10", "sku": "NOPE"}, "No product"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "between the years"),
     ],
 )
 async def test_a_bad_range_or_an_unknown_sku_is_a_coded_error(api, variables, message):

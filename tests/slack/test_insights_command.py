@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.api.test_cancellations import CANCEL
+from tests.api.test_insights import receive_on
 from tests.slack.conftest import STRANGER
 from tests.slack.test_commands import text_of
 
@@ -31,12 +32,7 @@ async def _history(api) -> None:
     api.clock.set(start + timedelta(days=2))
     await api.mutate("cancelBackorder", CANCEL, {"id": second["backorders"][0]["id"]})
     api.clock.set(start + timedelta(days=5))
-    await api.mutate(
-        "receiveStock",
-        "mutation($input: ReceiveStockInput!) { receiveStock(input: $input) {"
-        " userErrors { code field message } } }",
-        {"sku": "MUG", "quantity": 1, "purchaseOrderId": po["id"]},
-    )
+    await receive_on(api, "MUG", 1, po)
     assert first["backorders"][0]["status"] == "OPEN"
 
 

@@ -79,6 +79,9 @@ def _instant(value: Any) -> datetime:
 
 
 def check_range(start: date, end: date) -> None:
+    for name, value in (("from", start), ("to", end)):
+        if not 1970 <= value.year <= 2999:
+            raise InvalidInput("Dates are between the years 1970 and 2999.", field=[name])
     if end < start:
         raise InvalidInput("The range ends before it starts.", field=["to"])
     if (end - start).days >= MAX_RANGE_DAYS:

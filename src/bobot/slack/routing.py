@@ -69,39 +69,33 @@ def slack_alert_rule(event: RoutedEvent, context: RoutingContext) -> list[NewDel
     return deliveries
 
 
+def _digest(kind: str, aggregate: str, day: date, settings: Settings) -> NewDelivery | None:
+    channel = settings.slack_alert_channel
+    if not (channel and settings.slack_enabled):
+        return None
+    return NewDelivery(
+        channel=Channel.SLACK,
+        recipient=channel,
+        kind=kind,
+        aggregate=f"{aggregate}:{day.isoformat()}",
+        payload={"date": day.isoformat()},
+        idempotency_key=f"slack:{kind}:{channel}:{day.isoformat()}",
+    )
+
+
 def digest_delivery(day: date, settings: Settings) -> NewDelivery | None:
     """The daily digest of ``day`` for the alert channel (None when Slack is off).
 
     The integrator's scheduler enqueues it at ``SLACK_DIGEST_AT``; its key makes a second
     enqueue of the same day (another worker) the same delivery.
     """
-    channel = settings.slack_alert_channel
-    if not (channel and settings.slack_enabled):
-        return None
-    return NewDelivery(
-        channel=Channel.SLACK,
-        recipient=channel,
-        kind="digest.daily",
-        aggregate=f"digest:{day.isoformat()}",
-        payload={"date": day.isoformat()},
-        idempotency_key=f"slack:digest.daily:{channel}:{day.isoformat()}",
-    )
+    return _digest("digest.daily", "digest", day, settings)
 
 
 def insights_digest_delivery(monday: date, settings: Settings) -> NewDelivery | None:
     """The weekly insights digest (the weeks before ``monday``, with a chart) for the alert
     channel (None when Slack is off); one per week, by its key."""
-    channel = settings.slack_alert_channel
-    if not (channel and settings.slack_enabled):
-        return None
-    return NewDelivery(
-        channel=Channel.SLACK,
-        recipient=channel,
-        kind="digest.weekly_insights",
-        aggregate=f"insights:{monday.isoformat()}",
-        payload={"date": monday.isoformat()},
-        idempotency_key=f"slack:digest.weekly_insights:{channel}:{monday.isoformat()}",
-    )
+    return _digest("digest.weekly_insights", "insights", monday, settings)
 
 
 #: The rules this package adds to the outbox's router.
