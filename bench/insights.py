@@ -91,7 +91,7 @@ async def measure(manifest: dict[str, Any], url: str, repeat: int = 3) -> dict[s
         events, _, last = await write_history()
         end = last.date()
         start = end - timedelta(days=364)
-        sku = (await sql.fetch("SELECT sku FROM product ORDER BY id LIMIT 1"))[0][0]
+        sku = (await sql.fetch("SELECT sku FROM backorder ORDER BY id LIMIT 1"))[0][0]
         category = (await sql.fetch("SELECT category FROM product ORDER BY id LIMIT 1"))[0][0]
         results: dict[str, Any] = {"events": events, "days": 365}
         for name, filters in (
