@@ -4,8 +4,8 @@
 2. For each database: generate the store, serve it with ``bobot serve`` and drive it from a
    separate process at each concurrency and under the mixed load (``bench.mixed``), read
    the server's peak memory, then count SQL statements per request, time the restock and
-   the shortage report against their SQL floors (in-process), and drain 10,000 webhook
-   deliveries against a signed-POST floor.
+   the shortage report against their SQL floors (in-process), drain 10,000 webhook
+   deliveries against a signed-POST floor, and time the insights of a year of history.
 3. Write ``latest.json`` and ``latest.md`` (ratios to the floors, targets met or missed).
 """
 
@@ -199,9 +199,17 @@ def measure_backend(
             f"{backend}: shortages of {shortages['products']} products "
             f"{shortages['service_s']} s, floor {shortages['floor_s']} s"
         )
+        log(f"{backend}: insights")
+        insights = run_json("bench.insights", str(manifest), "--url", fresh[-1])
+        log(
+            f"{backend}: insights of a year, {insights['events']} events: shop "
+            f"{insights['shop']['seconds']} s ({insights['shop']['statements']} statements), "
+            f"sku {insights['sku']['seconds']} s, category {insights['category']['seconds']} s"
+        )
     return {
         "generate": generated,
         "http": http,
+        "insights": insights,
         "slack": slack,
         "peak_rss_mb": peak,
         "statements": statements,

@@ -317,6 +317,23 @@ def markdown(results: dict[str, Any]) -> str:
         "(`bobot.services.shortage_summary`, as `shortages(first:, after:)` reads it) is the "
         "same, line for line.",
         "",
+        "## Insights",
+        "",
+        "| backend | events | whole shop s | statements | one SKU s | statements "
+        "| one category s | statements |",
+        "|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {name} | {i['events']:,} | {i['shop']['seconds']:.3f} | {i['shop']['statements']} "
+            f"| {i['sku']['seconds']:.3f} | {i['sku']['statements']} "
+            f"| {i['category']['seconds']:.3f} | {i['category']['statements']} |"
+            for name, data in results["backends"].items()
+            if (i := data.get("insights"))
+        ],
+        "",
+        "`bobot.services.insights.backorder_insights` over a year of history written into a "
+        "copy of the store (`bench.insights`: a creation per backorder, fills, cancellations, "
+        "receipts and refusals), median of 3 runs after one unmeasured.",
+        "",
         "## SQL statements per request, and memory",
         "",
         "| backend | (a) by product kind | (b) first 1 / 50 / 100 | (c) 1/2/3 lines in stock "

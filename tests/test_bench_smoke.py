@@ -81,6 +81,11 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert shortages["service_s"] > 0 and shortages["floor_s"] > 0 and shortages["ratio"] > 0
     assert shortages["service_statements"] > 0
 
+    insights = sqlite["insights"]
+    assert insights["events"] > 0 and insights["shop"]["opened"] > 0
+    assert insights["shop"]["statements"] == insights["category"]["statements"] == 2
+    assert insights["sku"]["statements"] == 3 and insights["sku"]["opened"] > 0
+
     commands = sqlite["slack"]["commands"]
     assert set(commands) == {"shortages", "sku"}
     for run in commands.values():

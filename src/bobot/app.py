@@ -35,6 +35,7 @@ from bobot.services import tokens
 from bobot.services.base import Actor, Deps
 from bobot.web.dev_mail import DevMail
 from bobot.web.pages import LinkPages
+from bobot.web.staff import StaffPages
 
 log = logging.getLogger("bobot.app")
 
@@ -148,6 +149,8 @@ def create_app(
     links = Links.from_settings(settings, deps.clock)
     pages = LinkPages(deps, links, settings.shop_name)
     routes.extend(pages.routes())
+    staff = StaffPages(deps, settings.secret_key, settings.shop_name, secure=not settings.debug)
+    routes.extend(staff.routes())
     if settings.debug:  # the development mailbox: email the outbox holds, readable here
         mail = MailTransport.from_settings(settings, deps.clock)
         if mail is not None:

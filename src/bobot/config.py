@@ -76,6 +76,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "lead time assumed for a product with no active supplier offer",
     ),
     "BOBOT_AGING_DAYS": ("14", "days a backorder may wait before a BACKORDER_AGING alert"),
+    "BOBOT_SERVICE_LEVEL": (
+        "0.95",
+        "share of lead times the safety stock should cover without running out (0.5-0.999):"
+        " the demand outlook's safety stock and reorder point",
+    ),
     "BOBOT_WORKER_INTERVAL": ("30", "seconds between the worker's periodic runs"),
     "BOBOT_WORKER_POLL": ("1", "seconds between the worker's looks at new history"),
     "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
@@ -199,6 +204,7 @@ class Settings:
     promise_quantile: float = 0.9
     default_lead_days: int = 28
     aging_days: int = 14
+    service_level: float = 0.95
     worker_interval: float = 30.0
     worker_poll: float = 1.0
     db_pool_max: int = 10
@@ -346,6 +352,7 @@ class Settings:
             promise_quantile=quantile,
             default_lead_days=integer("BOBOT_DEFAULT_LEAD_DAYS", 1),
             aging_days=integer("BOBOT_AGING_DAYS", 1),
+            service_level=_service_level(get("BOBOT_SERVICE_LEVEL")),
             worker_interval=seconds("BOBOT_WORKER_INTERVAL"),
             worker_poll=seconds("BOBOT_WORKER_POLL"),
             db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),
@@ -376,6 +383,16 @@ class Settings:
             slack_digest_at=digest_time,
             slack_app_token=get("SLACK_APP_TOKEN"),
         )
+
+
+def _service_level(text: str) -> float:
+    try:
+        level = float(text)
+    except ValueError:
+        level = -1.0
+    if not 0.5 <= level <= 0.999:
+        raise ConfigError(f"BOBOT_SERVICE_LEVEL must be between 0.5 and 0.999, got {text!r}")
+    return level
 
 
 def _calendar(get: Callable[[str], str]) -> ShopCalendar:

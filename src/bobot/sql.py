@@ -151,6 +151,14 @@ def json_bool(value: bool) -> str:
     return "FALSE" if dialect() == "postgres" else "json('false')"
 
 
+def json_field(column: str, key: str) -> str:
+    """An SQL expression reading ``key`` of the JSON object in ``column`` as text (SQLite:
+    as its SQL value, a JSON true being 1)."""
+    if dialect() == "postgres":
+        return f"({column}->>'{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
 def date_parameter() -> str:
     """A date parameter where nothing else gives it a type (a value in
     :func:`json_object`): PostgreSQL needs the cast, SQLite takes the ISO text."""

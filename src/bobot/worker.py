@@ -19,14 +19,14 @@ from tortoise.transactions import in_transaction
 from bobot import outbox
 from bobot.db import unavailable
 from bobot.models import Backorder, Delivery
-from bobot.outbox.types import Channel, Transport
+from bobot.outbox.types import Channel, NewDelivery, Transport
 from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.consent import review_delays
 from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
-from bobot.services.gaps import scan_job
+from bobot.services.gaps import outlook_job, scan_job
 from bobot.services.invitations import expire_invitations
-from bobot.slack.routing import digest_delivery
+from bobot.slack.routing import digest_delivery, insights_digest_delivery
 
 log = logging.getLogger("bobot.worker")
 BATCH = 200
@@ -82,14 +82,9 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
                     await close()
 
 
-async def slack_digest(deps: Deps) -> int:
-    """Enqueue the day's Slack digest once the shop's clock has passed ``SLACK_DIGEST_AT``
-    (once a day: its key names the day, and a day already enqueued is left alone)."""
-    settings = deps.settings
-    local = deps.now().astimezone(settings.calendar.zone)
-    if local.time() < settings.slack_digest_at:
-        return 0
-    digest = digest_delivery(local.date(), settings)
+async def _enqueue_once(digest: NewDelivery | None, deps: Deps) -> int:
+    """Enqueue ``digest`` unless a delivery with its key exists (another worker's, or an
+    earlier run's): 1 when enqueued."""
     if digest is None:
         return 0
     async with in_transaction():
@@ -97,6 +92,26 @@ async def slack_digest(deps: Deps) -> int:
             return 0
         await outbox.enqueue([digest], now=deps.now())
     return 1
+
+
+async def slack_digest(deps: Deps) -> int:
+    """Enqueue the day's Slack digest once the shop's clock has passed ``SLACK_DIGEST_AT``
+    (once a day: its key names the day, and a day already enqueued is left alone)."""
+    settings = deps.settings
+    local = deps.now().astimezone(settings.calendar.zone)
+    if local.time() < settings.slack_digest_at:
+        return 0
+    return await _enqueue_once(digest_delivery(local.date(), settings), deps)
+
+
+async def slack_insights_digest(deps: Deps) -> int:
+    """Enqueue the week's insights digest on Monday once the shop's clock has passed
+    ``SLACK_DIGEST_AT`` (once a week: its key names the Monday)."""
+    settings = deps.settings
+    local = deps.now().astimezone(settings.calendar.zone)
+    if local.weekday() != 0 or local.time() < settings.slack_digest_at:
+        return 0
+    return await _enqueue_once(insights_digest_delivery(local.date(), settings), deps)
 
 
 FREQUENT_JOBS: dict[str, Job] = {
@@ -108,8 +123,10 @@ PERIODIC_JOBS: dict[str, Job] = {
     "review_delays": review_delays,
     "expire_invitations": expire_invitations,
     "gap_scan": scan_job,
+    "outlook_scan": outlook_job,
     "prune_done_jobs": prune_done_jobs,
     "slack_digest": slack_digest,
+    "slack_insights_digest": slack_insights_digest,
 }
 JOBS: dict[str, Job] = {**FREQUENT_JOBS, **PERIODIC_JOBS}
 

@@ -17,7 +17,7 @@ from tortoise import Tortoise
 
 from bobot.clock import ManualClock
 from bobot.config import Settings
-from bobot.models import Backorder, Product, Shipment
+from bobot.models import Backorder, Event, Product, Shipment
 
 STAFF = object()  # the default ``token=``: the staff token
 
@@ -247,11 +247,13 @@ def order_input(
 
 async def db_snapshot() -> dict[str, Any]:
     """What a refused request must leave alone: the row count of every table, every
-    product's counters, and every backorder's and shipment's state."""
+    product's counters, and every backorder's and shipment's state. An order refused for
+    stock leaves one trace, its ``ORDER_REFUSED`` event (lost demand), left out here."""
     counts = {
         model._meta.db_table: await model.all().count()
         for model in Tortoise.apps["models"].values()
     }
+    counts["event"] = await Event.exclude(kind="ORDER_REFUSED").count()
     products = await Product.all().order_by("sku").values_list(
         "sku", "on_hand", "allocated", "available", "backordered", "incoming",
         "backorder_policy", "backorder_limit",

@@ -221,6 +221,7 @@ def test_help_lists_every_command():
         "backorders <SKU>",
         "order <number>",
         "alerts",
+        "insights [SKU|category]",
         "help",
     ):
         assert f"/bobot {command}" in text

@@ -38,6 +38,18 @@ class OrderPlaced(EventPayload):
 
 
 @dataclass(frozen=True, slots=True)
+class OrderRefused(EventPayload):
+    """An order refused because a product could not be sold (lost demand): the line that
+    could not be satisfied, recorded although nothing else of the order is."""
+
+    KIND = "ORDER_REFUSED"
+    SUBJECT = "product"
+    sku: str
+    quantity: int  # units the refused line asked for
+    reason: str  # the refusal's code: BACKORDERS_DENIED, BACKORDER_LIMIT_REACHED, ...
+
+
+@dataclass(frozen=True, slots=True)
 class BackorderCreated(EventPayload):
     KIND = "BACKORDER_CREATED"
     SUBJECT = "backorder"
@@ -262,6 +274,7 @@ PAYLOADS: dict[str, type[EventPayload]] = {
     cls.KIND: cls
     for cls in (
         OrderPlaced,
+        OrderRefused,
         BackorderCreated,
         BackorderAllocated,
         BackorderEtaChanged,

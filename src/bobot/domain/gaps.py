@@ -18,6 +18,11 @@ Rules (one gap per product and kind):
   the units ordered over the demand window divided by its length (a plain average: simple on
   purpose). Only for products with ``safety_stock > 0``. Suggests REORDER.
 - ``BACKORDER_AGING``: waiting backorders older than ``aging_days``. Suggests NOTIFY_CUSTOMERS.
+- ``PROJECTED_STOCKOUT``: the demand outlook (:mod:`bobot.domain.demand`) sees the stock
+  position, with incoming purchase orders, fall below the safety stock within its weeks.
+  Found by its own daily scan (forecasts take a while), not by the change-driven one; only
+  for products with :data:`MIN_OUTLOOK_HISTORY_WEEKS` weeks of orders or more.
+  Suggests REORDER, with the quantity and the date that covers the lead time.
 - ``BACKORDER_LIMIT_REACHED``: the policy allows backorders but ``backordered >= limit``, so
   the product shows as out of stock. Suggests RAISE_LIMIT. A limit of 0 closes a product on
   purpose: no alert.
@@ -45,6 +50,13 @@ class GapKind(str, Enum):
     BELOW_SAFETY_STOCK = "BELOW_SAFETY_STOCK"
     BACKORDER_AGING = "BACKORDER_AGING"
     BACKORDER_LIMIT_REACHED = "BACKORDER_LIMIT_REACHED"
+    PROJECTED_STOCKOUT = "PROJECTED_STOCKOUT"
+
+
+#: Weeks of order history a product needs before its outlook may raise an alert.
+MIN_OUTLOOK_HISTORY_WEEKS = 4
+#: Kinds found by the outlook's scan: the change-driven scan leaves their alerts alone.
+OUTLOOK_KINDS = frozenset({GapKind.PROJECTED_STOCKOUT})
 
 
 class SuggestedAction(str, Enum):
@@ -227,6 +239,37 @@ def detect(facts: ProductFacts, rules: GapRules) -> list[Gap]:
             )
         )
     return gaps
+
+
+def projected_stockout(
+    product_id: int,
+    *,
+    runs_out: date | None,
+    reorder_date: date | None,
+    quantity: int,
+    lead_days: int,
+    safety_stock: int,
+    peak: bool,
+    today: date,
+    history_weeks: int,
+) -> Gap | None:
+    """The gap of a product whose cover runs out within the outlook (``runs_out``)."""
+    if runs_out is None or reorder_date is None or history_weeks < MIN_OUTLOOK_HISTORY_WEEKS:
+        return None
+    cause = (
+        f"forecast demand{' heading into its peak' if peak else ''} takes stock below the "
+        f"safety stock of {safety_stock} by {fmt_day(runs_out)}: reorder "
+        f"{_plural(quantity, 'unit')} by {fmt_day(reorder_date)} "
+        f"({_plural(lead_days, 'day')} lead time)"
+    )
+    slack = (reorder_date - today).days
+    return Gap(
+        product_id,
+        GapKind.PROJECTED_STOCKOUT,
+        cause[0].upper() + cause[1:],
+        SuggestedAction.REORDER,
+        _clamp(80 - 2 * slack),
+    )
 
 
 # --------------------------------------------------------------------------- supplier switch

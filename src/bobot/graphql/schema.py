@@ -20,8 +20,10 @@ from strawberry.schema.config import StrawberryConfig
 
 from bobot.config import Rate
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
+from bobot.graphql.demand import DemandQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
 from bobot.graphql.guards import GuardReads, LiteralCheck
+from bobot.graphql.insights import InsightsQuery
 from bobot.graphql.limits import LimitWrites, QueryCostRule, WriteLimiter
 from bobot.graphql.mutations_shop import ShopMutation
 from bobot.graphql.mutations_staff import StaffMutation
@@ -33,7 +35,7 @@ from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type
-class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery):
+class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery, InsightsQuery, DemandQuery):
     pass
 
 

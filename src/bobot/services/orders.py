@@ -11,6 +11,7 @@ from datetime import date, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bobot.domain.events import OrderRefused
 from bobot.domain.order_plan import OrderPlan, ProductFacts, plan_order, skus_to_date
 from bobot.domain.ordering import LineRequest, ShipPreference, StockView, validate_lines
 from bobot.errors import BobotError, ErrorCode, InvalidInput
@@ -28,11 +29,12 @@ from bobot.services.base import (
     Actor,
     Deps,
     adjust_product,
+    int_column,
     lock_products_by_sku,
     require_text,
     terms_of,
 )
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import EventKind, event, record, typed_event
 from bobot.services.reliability import margins_for
 from bobot.services.supply import supply_facts
 
@@ -82,6 +84,10 @@ async def place_order(
         return await _place(
             email, customer.name.strip(), lines, ship_preference, idempotency_key, actor, deps
         )
+    except BobotError as refusal:
+        if refusal.code in LOST_SALE_CODES:
+            await _record_refusal(refusal, lines, actor, deps)
+        raise
     except IntegrityError:
         if idempotency_key is None:
             raise
@@ -90,6 +96,38 @@ async def place_order(
         if existing is None:
             raise
         return await _same_request(existing, email, lines, ship_preference)
+
+
+#: Refusals that are a lost sale: the product could not be sold, neither now nor later.
+LOST_SALE_CODES = frozenset(
+    {ErrorCode.BACKORDERS_DENIED, ErrorCode.BACKORDER_LIMIT_REACHED, ErrorCode.BACKORDERS_ENDED}
+)
+
+
+async def _record_refusal(
+    refusal: BobotError, lines: Sequence[LineRequest], actor: Actor, deps: Deps
+) -> None:
+    """Record the line an order was refused for (the order itself left nothing behind):
+    insights count these as lost demand. Its own transaction, after the order's rolled back."""
+    field = refusal.field or []
+    if len(field) < 2 or not field[1].isdigit() or int(field[1]) >= len(lines):
+        return
+    line = lines[int(field[1])]
+    found = await int_column(Product.filter(sku=line.sku).values_list("id", flat=True))
+    if not found:
+        return
+    async with in_transaction():
+        await record(
+            [
+                typed_event(
+                    OrderRefused(sku=line.sku, quantity=line.quantity, reason=refusal.code.value),
+                    actor=actor,
+                    at=deps.now(),
+                    subject_id=found[0],
+                    product_id=found[0],
+                )
+            ]
+        )
 
 
 async def _same_request(

@@ -65,6 +65,15 @@ class PreviewClient:
                  ts, channel, text, summary(blocks))  # fmt: skip
         return {"ok": True, "channel": channel, "ts": ts}
 
+    async def files_upload_v2(
+        self, *, channel: str, content: bytes | None = None, filename: str = "",
+        thread_ts: str | None = None, **_: Any,
+    ) -> dict[str, Any]:  # fmt: skip
+        where = f"{channel} (thread {thread_ts})" if thread_ts else channel
+        log.info("Slack is not configured; would upload %s (%d bytes) to %s",
+                 filename, len(content or b""), where)  # fmt: skip
+        return {"ok": True, "files": [{"id": f"F{self._next_ts()}", "name": filename}]}
+
     async def conversations_history(self, **_: Any) -> dict[str, Any]:
         return {"ok": True, "messages": []}
 

@@ -80,23 +80,33 @@ def slack_alert_rule(event: RoutedEvent, context: RoutingContext) -> list[NewDel
     return deliveries
 
 
-def digest_delivery(day: date, settings: Settings) -> NewDelivery | None:
-    """The daily digest of ``day`` for the alert channel (None when Slack is off).
-
-    The worker enqueues it at ``SLACK_DIGEST_AT``; its key makes a second enqueue of the same
-    day (another worker) the same delivery.
-    """
+def _digest(kind: str, aggregate: str, day: date, settings: Settings) -> NewDelivery | None:
     channel = alert_channel(settings)
     if channel is None:
         return None
     return NewDelivery(
         channel=Channel.SLACK,
         recipient=channel,
-        kind="digest.daily",
-        aggregate=f"digest:{day.isoformat()}",
+        kind=kind,
+        aggregate=f"{aggregate}:{day.isoformat()}",
         payload={"date": day.isoformat()},
-        idempotency_key=f"slack:digest.daily:{channel}:{day.isoformat()}",
+        idempotency_key=f"slack:{kind}:{channel}:{day.isoformat()}",
     )
+
+
+def digest_delivery(day: date, settings: Settings) -> NewDelivery | None:
+    """The daily digest of ``day`` for the alert channel (None when Slack is off).
+
+    The worker enqueues it at ``SLACK_DIGEST_AT``; its key makes a second
+    enqueue of the same day (another worker) the same delivery.
+    """
+    return _digest("digest.daily", "digest", day, settings)
+
+
+def insights_digest_delivery(monday: date, settings: Settings) -> NewDelivery | None:
+    """The weekly insights digest (the weeks before ``monday``, with a chart) for the alert
+    channel (None when Slack is off); one per week, by its key."""
+    return _digest("digest.weekly_insights", "insights", monday, settings)
 
 
 #: The rules this package adds to the outbox's router.

@@ -2,8 +2,10 @@
 
 It records every call and answers as Slack would (``auth.test``, ``chat.postMessage`` with a
 ``ts``, ``chat.update``, ``chat.postEphemeral``, ``views.publish``, ``conversations.history``
-and ``conversations.replies`` over what was posted, ``usergroups.users.list`` over ``groups``).
-Failures can be queued per method
+and ``conversations.replies`` over what was posted, ``usergroups.users.list`` over ``groups``,
+and the two steps of a file upload, ``files.getUploadURLExternal`` and
+``files.completeUploadExternal``, with the file's bytes posted to the upload URL in between:
+``uploads`` keeps them by file id). Failures can be queued per method
 (``fail("chat.postMessage", 429, retry_after=7)``). ``bobot slack-shell`` runs the bot against
 it, and the tests do.
 """
@@ -48,6 +50,8 @@ class SlackStandIn:
     url: str = ""  # set once served: http://127.0.0.1:PORT
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by channel
     groups: dict[str, list[str]] = field(default_factory=dict)  # user group ID -> user IDs
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> bytes received
+    files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, in order
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -152,6 +156,22 @@ class SlackStandIn:
             return {"ok": True, "users": list(members)}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            listed = args.get("files") or []
+            if isinstance(listed, str):
+                listed = json.loads(listed)
+            done = [
+                {**f, "name": f.get("title"), "size": len(self.uploads.get(f["id"], b""))}
+                for f in listed
+            ]
+            for f in done:
+                self.files.append({**f, "channel": args.get("channel_id"),
+                                   "thread_ts": args.get("thread_ts"),
+                                   "initial_comment": args.get("initial_comment")})  # fmt: skip
+            return {"ok": True, "files": done}
         if method == "conversations.history":
             top = [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
             return {"ok": True, "messages": list(reversed(top)), "has_more": False}
@@ -164,6 +184,12 @@ class SlackStandIn:
             return {"ok": True, "messages": thread, "has_more": False}
         return {"ok": True}
 
+    async def upload(self, request: Request) -> Response:
+        file_id = request.path_params["file_id"]
+        self.uploads[file_id] = await request.body()
+        await self._record(Call("upload", {"file_id": file_id}, request.url.path))
+        return PlainTextResponse(f"OK - {len(self.uploads[file_id])}")
+
     async def response(self, request: Request) -> Response:
         args = await self._args(request)
         await self._record(Call("response_url", args, request.url.path))
@@ -174,6 +200,7 @@ class SlackStandIn:
             routes=[
                 Route("/api/{method}", self.api, methods=["GET", "POST"]),
                 Route("/response/{name}", self.response, methods=["POST"]),
+                Route("/upload/{file_id}", self.upload, methods=["POST"]),
             ]
         )
 

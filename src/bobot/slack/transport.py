@@ -7,6 +7,9 @@
   (rendered from the alert as it is now, buttons only where they still apply), then a short
   reply in its thread.
 - ``digest.daily``: the digest, posted to the channel.
+- ``digest.weekly_insights``: the last :data:`INSIGHTS_WEEKS` weeks' insights, posted to the
+  channel, with their chart (a PNG) uploaded into the message's thread through the Web API's
+  two-step upload (``files.getUploadURLExternal``, the bytes, ``files.completeUploadExternal``).
 
 Messages are rendered by running the bot's operations through the shared schema (read only,
 no transaction of its own). Each post carries the delivery's idempotency key in its message
@@ -20,13 +23,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from strawberry import Schema
 
+from bobot.charts import weekly_chart, weeks_of_result
 from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
 from bobot.graphql.context import Viewer
@@ -35,6 +39,7 @@ from bobot.outbox.types import Channel, OutgoingDelivery, SendResult
 from bobot.services.base import Actor, Deps
 from bobot.slack.blocks.alerts import alert_message, thread_reply
 from bobot.slack.blocks.digest import digest_reply
+from bobot.slack.blocks.insights import insights_blocks
 from bobot.slack.blocks.text import Reply
 from bobot.slack.client import web_client
 from bobot.slack.runner import Operations
@@ -43,6 +48,8 @@ log = logging.getLogger("bobot.slack.transport")
 
 ALERT_KINDS = frozenset({"alert.opened", "alert.updated", "alert.resolved", "switch.decided"})
 DIGEST_KIND = "digest.daily"
+INSIGHTS_KIND = "digest.weekly_insights"
+INSIGHTS_WEEKS = 12
 METADATA_TYPE = "bobot_delivery"
 #: Slack error strings that mean "try again later" even without a 5xx status.
 TRANSIENT_ERRORS = frozenset(
@@ -71,6 +78,7 @@ class Composed:
 
     message: Reply
     thread_reply: str | None = None
+    chart: bytes | None = None  # a PNG uploaded into the message's thread
 
 
 class Permanent(Exception):
@@ -143,6 +151,8 @@ class SlackTransport:
             return await self._send_alert(delivery)
         if delivery.kind == DIGEST_KIND:
             return await self._send_digest(delivery)
+        if delivery.kind == INSIGHTS_KIND:
+            return await self._send_insights(delivery)
         raise Permanent(f"no Slack message for kind {delivery.kind!r}")
 
     async def _render(self, name: str, **variables: Any) -> dict[str, Any]:
@@ -158,6 +168,8 @@ class SlackTransport:
         if delivery.kind == DIGEST_KIND:
             day = date.fromisoformat(str(delivery.payload["date"]))
             return Composed(digest_reply(await self._render("SlackDigest"), day))
+        if delivery.kind == INSIGHTS_KIND:
+            return await self._compose_insights(date.fromisoformat(str(delivery.payload["date"])))
         if delivery.kind not in ALERT_KINDS:
             raise Permanent(f"no Slack message for kind {delivery.kind!r}")
         alert_id = str(delivery.payload["alert_id"])
@@ -170,6 +182,16 @@ class SlackTransport:
             else thread_reply(delivery.kind, delivery.payload)
         )
         return Composed(alert_message(alert), reply)
+
+    async def _compose_insights(self, monday: date) -> Composed:
+        start = monday - timedelta(weeks=INSIGHTS_WEEKS)
+        data = await self._render(
+            "SlackInsights",
+            **{"from": start.isoformat(), "to": (monday - timedelta(days=1)).isoformat()},
+        )
+        message = insights_blocks(data, f"the last {INSIGHTS_WEEKS} weeks")
+        chart = weekly_chart(weeks_of_result(data["backorderInsights"]["weeks"]), message.text)
+        return Composed(message, chart=chart)
 
     async def _send_alert(self, delivery: OutgoingDelivery) -> str:
         composed = await self.compose(delivery)
@@ -186,6 +208,19 @@ class SlackTransport:
     async def _send_digest(self, delivery: OutgoingDelivery) -> str:
         message = (await self.compose(delivery)).message
         return await self._post_once(delivery, text=message.text, blocks=message.blocks)
+
+    async def _send_insights(self, delivery: OutgoingDelivery) -> str:
+        composed = await self.compose(delivery)
+        message = composed.message
+        ts = await self._post_once(delivery, text=message.text, blocks=message.blocks)
+        await self.client.files_upload_v2(
+            channel=delivery.recipient,
+            thread_ts=ts,
+            content=composed.chart,
+            filename=f"insights-{delivery.payload['date']}.png",
+            title=message.text,
+        )
+        return ts
 
     async def _post_once(
         self, delivery: OutgoingDelivery, *, text: str, thread_ts: str | None = None, **extra: Any

@@ -27,6 +27,10 @@ COMMANDS = (
     ("backorders <SKU>", "the product's waiting backorders, first in line first"),
     ("order <number>", "an order's lines, shipments and backorders"),
     ("alerts", "open inventory-gap alerts"),
+    (
+        "insights [SKU|category]",
+        "the last four weeks: fills, waits, promises, suppliers, lost demand",
+    ),
     ("help", "this list"),
 )
 

@@ -96,6 +96,7 @@ ALERT_KINDS = {
     "BELOW_SAFETY_STOCK": "Below safety stock",
     "BACKORDER_AGING": "Backorders waiting long",
     "BACKORDER_LIMIT_REACHED": "Backorder limit reached",
+    "PROJECTED_STOCKOUT": "Projected stockout",
 }
 
 

@@ -6,14 +6,16 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bobot.slack.blocks import lookups
+from bobot.slack.blocks import insights, lookups
 from bobot.slack.blocks.text import Reply, escape
 
 if TYPE_CHECKING:
+    from bobot.graphql.context import Viewer
     from bobot.slack.app import SlackBot
 
 log = logging.getLogger("bobot.slack")
@@ -44,6 +46,8 @@ def parse(text: str) -> tuple[str, str]:
         return command, ""
     if command in _ONE_ARGUMENT and len(args) == 1:
         return command, args[0]
+    if command == "insights":  # a SKU, a category (which may hold spaces) or nothing
+        return command, " ".join(args)
     return "help", ""
 
 
@@ -85,6 +89,8 @@ async def answer(bot: SlackBot, user_id: str, text: str, *, command: str = "/bob
         if not viewer.is_staff:
             return Answer(lookups.refusal_reply(user_id=user_id), refused=True)
         return Answer(lookups.help_reply(command, why_help(text, command)))
+    if name == "insights":
+        return await _insights(bot, viewer, arg, user_id)
     operation, variables, render = _COMMANDS[name]
     for value in candidates(name, arg):
         try:
@@ -100,6 +106,38 @@ async def answer(bot: SlackBot, user_id: str, text: str, *, command: str = "/bob
         if name not in _FOUND_IN or result.data.get(_FOUND_IN[name]) is not None:
             break
     return Answer(render(result.data, arg))
+
+
+#: Days ``/bobot insights`` looks back over, today included.
+INSIGHTS_DAYS = 28
+
+
+async def _insights(bot: SlackBot, viewer: Viewer, arg: str, user_id: str) -> Answer:
+    """The last four weeks' insights of the whole shop, of a SKU or else of a category."""
+    today = bot.deps.today()
+    span = {
+        "from": (today - timedelta(days=INSIGHTS_DAYS - 1)).isoformat(),
+        "to": today.isoformat(),
+    }
+    tries = (
+        [({"sku": arg}, arg), ({"category": arg}, f"category {arg}")]
+        if arg
+        else [({}, "all products")]
+    )
+    for filters, scope in tries:
+        try:
+            result = await bot.operations.run("SlackInsights", viewer, **span, **filters)
+        except Exception:
+            log.exception("Slack command 'insights' failed")
+            return Answer(lookups.failure_reply())
+        if result.refused:
+            return Answer(lookups.refusal_reply(result.refusal, user_id), refused=True)
+        if result.data is not None and not result.failed:
+            return Answer(insights.insights_reply(result.data, scope))
+        if not any(m.startswith("No product has SKU") for m in result.messages):
+            log.error("Slack command 'insights': %s %s", result.codes, result.messages)
+            return Answer(lookups.failure_reply())
+    return Answer(lookups.failure_reply())  # pragma: no cover - the category try answers
 
 
 _COMMANDS: dict[str, tuple[str, Any, Any]] = {

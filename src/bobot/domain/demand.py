@@ -1,0 +1,217 @@
+"""Demand: a weekly forecast per product, the stock it calls for, and when cover runs out.
+
+Pure rules over plain numbers (no I/O); the services read the weekly history
+(:mod:`bobot.services.demand`).
+
+- **Forecast.** Weekly units ordered (from stock and backordered alike). With at least a
+  year of weeks: Holt-Winters exponential smoothing with an additive yearly season
+  (statsmodels); with fewer, Holt's damped trend (10 weeks or more) or simple exponential
+  smoothing; under 4 weeks, the mean. Forecasts are never negative.
+- **Error.** The model is fitted again without its last weeks (a whole season with two
+  years of history or more, else :data:`HOLDOUT_WEEKS`) and its forecast of them compared
+  with what was ordered (mean absolute error), beside a naive forecast made at the same
+  point: "the same as the last week seen", every week.
+- **Safety stock** ``z(service level) * sigma * sqrt(lead weeks)``, sigma the standard
+  deviation of the model's one-week errors; **reorder point** = forecast demand over the
+  lead time + safety stock.
+- **Peak.** A product is heading into its peak when the highest week forecast for the
+  next N weeks is at least :data:`PEAK_FACTOR` times its average week and above its last
+  four weeks.
+- **Cover.** Stock position = available - backordered, plus purchase orders as they are
+  expected, minus forecast demand week by week: cover runs out on the day the position
+  falls below the safety stock. The reorder date is that day less the lead time (today at
+  the earliest); the quantity is what keeps the position above the safety stock through
+  the outlook.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import NormalDist
+
+import numpy as np
+
+SEASON_WEEKS = 52
+HOLDOUT_WEEKS = 13
+PEAK_FACTOR = 1.3
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    method: str  # HOLT_WINTERS, HOLT, SIMPLE or MEAN
+    weeks: list[float]  # units per week, from the coming week on
+    sigma: float  # standard deviation of the one-week errors
+    heldout_weeks: int  # 0: too little history to hold any out
+    error: float | None  # mean absolute error on the held-out weeks
+    naive_error: float | None  # the same for "the same as last week"
+
+
+def method_for(weeks: int) -> str:
+    if weeks >= SEASON_WEEKS:
+        return "HOLT_WINTERS"
+    if weeks >= 10:
+        return "HOLT"
+    if weeks >= 4:
+        return "SIMPLE"
+    return "MEAN"
+
+
+def _fit(
+    history: Sequence[float], horizon: int, method: str | None = None
+) -> tuple[str, np.ndarray, float]:
+    """(method, forecast of ``horizon`` weeks, sigma of one-week errors)."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing, SimpleExpSmoothing
+
+    y = np.asarray(history, dtype=float)
+    method = method or method_for(len(y))
+    if method == "MEAN":
+        mean = float(y.mean()) if len(y) else 0.0
+        return method, np.full(horizon, mean), float(y.std()) if len(y) > 1 else mean
+    with warnings.catch_warnings():
+        # Short or flat series make the optimiser say so; the fit is still the best it has.
+        warnings.simplefilter("ignore")
+        if method == "HOLT_WINTERS":
+            init = "estimated" if len(y) >= 2 * SEASON_WEEKS else "legacy-heuristic"
+            fitted = ExponentialSmoothing(
+                y,
+                trend=None,
+                seasonal="add",
+                seasonal_periods=SEASON_WEEKS,
+                initialization_method=init,
+            ).fit()
+        elif method == "HOLT":
+            fitted = ExponentialSmoothing(
+                y, trend="add", damped_trend=True, initialization_method="estimated"
+            ).fit()
+        else:
+            fitted = SimpleExpSmoothing(y, initialization_method="estimated").fit()
+        forecast = np.asarray(fitted.forecast(horizon), dtype=float)
+        residuals = np.asarray(fitted.resid, dtype=float)
+    sigma = float(np.sqrt(np.mean(residuals**2))) if len(residuals) else 0.0
+    return method, np.clip(np.nan_to_num(forecast), 0, None), sigma
+
+
+def _held_out_error(history: Sequence[float], held: int, method: str) -> tuple[float, float]:
+    """(error of ``method``, error of the naive forecast) on the last ``held`` weeks."""
+    train, actual = history[:-held], np.asarray(history[-held:], dtype=float)
+    _, predicted, _ = _fit(train, held, method)
+    return float(np.mean(np.abs(predicted - actual))), float(np.mean(np.abs(train[-1] - actual)))
+
+
+def forecast(history: Sequence[float], horizon: int) -> Forecast:
+    """The forecast of the ``horizon`` weeks after ``history`` (units ordered per week,
+    oldest first), with its error on held-out weeks.
+
+    A yearly season is tried with a year of history; when it does worse on the held-out
+    weeks than Holt's method (a product with no season: the season would repeat last
+    year's noise), Holt's method is used."""
+    method = method_for(len(history))
+    error = naive = None
+    held = 0
+    if len(history) >= 2 * SEASON_WEEKS:
+        held = SEASON_WEEKS
+    elif len(history) >= HOLDOUT_WEEKS + 4:
+        held = HOLDOUT_WEEKS
+    if held:
+        error, naive = _held_out_error(history, held, method_for(len(history) - held))
+        if method == "HOLT_WINTERS":
+            plain, _ = _held_out_error(history, held, "HOLT")
+            if plain < error:
+                method, error = "HOLT", plain
+    method, ahead, sigma = _fit(history, horizon, method)
+    return Forecast(method, [float(v) for v in ahead], sigma, held, error, naive)
+
+
+def z_score(service_level: float) -> float:
+    return NormalDist().inv_cdf(service_level)
+
+
+def lead_time_demand(weeks: Sequence[float], lead_days: int) -> float:
+    """Forecast units over the next ``lead_days`` (a part week counts in proportion)."""
+    total, left = 0.0, lead_days / 7
+    for units in weeks:
+        if left <= 0:
+            break
+        total += units * min(1.0, left)
+        left -= 1
+    return total
+
+
+def safety_stock(sigma: float, lead_days: int, service_level: float) -> int:
+    return math.ceil(max(0.0, z_score(service_level) * sigma * math.sqrt(lead_days / 7)))
+
+
+def heading_into_peak(history: Sequence[float], weeks: Sequence[float], within: int) -> bool:
+    if not history or not weeks:
+        return False
+    average = sum(history) / len(history)
+    recent = sum(history[-4:]) / len(history[-4:])
+    top = max(weeks[:within])
+    return top > 0 and top >= PEAK_FACTOR * average and top > recent
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    expected: date
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    runs_out: date | None  # when the position falls below the safety stock (None: not within)
+    weeks_of_cover: float  # up to the outlook's length when it does not run out
+    reorder_date: date | None
+    reorder_quantity: int
+    lowest_position: float
+
+
+def cover(
+    *,
+    today: date,
+    available: int,
+    backordered: int,
+    incoming: Iterable[Incoming],
+    weeks: Sequence[float],
+    safety: int,
+    lead_days: int,
+) -> Cover:
+    """When the stock position falls below ``safety`` within ``weeks`` (the forecast, week 0
+    starting today), the reorder date that covers the lead time, and the quantity."""
+    arrivals = sorted(incoming, key=lambda i: i.expected)
+    position = float(available - backordered)
+    runs_out: date | None = None
+    lowest = position
+    for n, demand in enumerate(weeks):
+        start = today + timedelta(weeks=n)
+        end = start + timedelta(weeks=1)
+        position += sum(a.units for a in arrivals if start <= a.expected < end or (
+            n == 0 and a.expected < start))  # fmt: skip
+        if runs_out is None and position < safety:
+            runs_out = start
+        elif runs_out is None and position - demand < safety and demand > 0:
+            runs_out = start + timedelta(days=math.floor(7 * (position - safety) / demand))
+        position -= demand
+        lowest = min(lowest, position)
+    if runs_out is None:
+        return Cover(None, float(len(weeks)), None, 0, lowest)
+    reorder = max(today, runs_out - timedelta(days=lead_days))
+    quantity = max(1, math.ceil(safety - lowest))
+    return Cover(runs_out, (runs_out - today).days / 7, reorder, quantity, lowest)
+
+
+def weekly_series(
+    ordered: Iterable[tuple[date, int]], first_week: date, this_week: date
+) -> list[float]:
+    """Units per week from the Monday ``first_week`` up to the week before ``this_week``
+    (a Monday: the current, unfinished week is left out)."""
+    count = max(0, (this_week - first_week).days // 7)
+    series = [0.0] * count
+    for day, units in ordered:
+        index = (day - first_week).days // 7
+        if 0 <= index < count:
+            series[index] += units
+    return series
