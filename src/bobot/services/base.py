@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
+from bobot import sql
 from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
 from bobot.domain.availability import BackorderTerms, Policy
 from bobot.domain.eta import EtaRules
+from bobot.domain.ordering import ShipPreference
+from bobot.domain.statuses import CANCELLABLE, sql_in
 from bobot.errors import BobotError, ErrorCode, NotFound
 from bobot.models import Product
 from bobot.services.validation import check_text
@@ -94,14 +98,18 @@ def require_text(value: str, field_name: str, *, max_length: int = 200) -> str:
 
 
 async def product_by_sku(sku: str, *, lock: bool = False, field_name: str = "sku") -> Product:
+    """The product of ``sku``; with ``lock``, locked with its parcel partners
+    (:func:`lock_products`)."""
     query = Product.filter(sku=sku)
-    if lock:
+    if lock and sql.dialect() != "postgres":
         query = query.select_for_update()
     product = await query.first()
     if product is None:
         raise BobotError(
             f"No product has SKU {sku!r}.", code=ErrorCode.UNKNOWN_SKU, field=[field_name]
         )
+    if lock and sql.dialect() == "postgres":
+        return (await lock_products([product.id]))[product.id]
     return product
 
 
@@ -110,13 +118,71 @@ async def int_column(query: Awaitable[Any]) -> list[int]:
     return cast(list[int], await query)
 
 
+#: The other products of the ship-together orders with a line on the products listed
+#: (``{ids}``: :func:`bobot.sql.in_ids`): re-dating or filling a line of such an order
+#: re-dates the parcel, so its lines on those products too.
+_PARTNERS = f"""
+SELECT DISTINCT other.product_id
+  FROM backorder b
+  JOIN "order" o ON o.id = b.order_id
+  JOIN backorder other ON other.order_id = b.order_id
+ WHERE {{ids}} AND b.status IN {sql_in(CANCELLABLE)}
+   AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
+   AND other.status IN {sql_in(CANCELLABLE)} AND other.product_id <> b.product_id
+"""
+
+
+async def _partners(ids: Sequence[int]) -> set[int]:
+    rows = await sql.fetch(_PARTNERS.format(ids=sql.in_ids("b.product_id")), [sql.ids(ids)])
+    return {int(row[0]) for row in rows} - set(ids)
+
+
+class _PartnersMoved(Exception):
+    """An order placed while :func:`lock_products` waited added a partner it had not read."""
+
+
+async def _lock_rows(ids: Iterable[int]) -> list[Product]:
+    return await Product.filter(id__in=sorted(set(ids))).select_for_update().order_by("id")
+
+
 async def lock_products(ids: Iterable[int]) -> dict[int, Product]:
-    """Lock product rows in id order (the one lock order of the project) and return them."""
+    """Lock product rows in id order (the one lock order of the project) and return them.
+
+    A change to a product's queue re-dates the ship-together parcels with a line on it, and
+    so writes their lines on other products: on PostgreSQL those products (the partners)
+    are locked too, in the same id order, in the same statement. The partners are read
+    before the lock, then again under it: only an order placed in between (placing locks
+    every product of the order) can add one, and none can be added after that. Should one
+    have been added, the locks are given back (the savepoint they were taken in is rolled
+    back) and taken again with it, so that no lock is ever taken out of order. On SQLite a
+    write transaction holds the whole database.
+    """
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await Product.filter(id__in=wanted).select_for_update().order_by("id")
-    return {row.id: row for row in rows}
+    if sql.dialect() != "postgres":
+        return {row.id: row for row in await _lock_rows(wanted)}
+    asked = set(wanted)
+    held = asked | await _partners(wanted)
+    for _attempt in range(_LOCK_ATTEMPTS):
+        try:
+            async with in_transaction():  # a savepoint: rolled back, it releases its locks
+                rows = await _lock_rows(held)
+                late = await _partners(wanted) - held
+                if late:
+                    raise _PartnersMoved
+        except _PartnersMoved:
+            held |= late
+            continue
+        return {row.id: row for row in rows if row.id in asked}
+    # Orders kept arriving: take the last ones out of order rather than not at all.
+    rows = await _lock_rows(held)
+    await _lock_rows(await _partners(wanted) - held)
+    return {row.id: row for row in rows if row.id in asked}
+
+
+#: How often :func:`lock_products` starts again when orders add partners while it waits.
+_LOCK_ATTEMPTS = 5
 
 
 async def lock_products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
