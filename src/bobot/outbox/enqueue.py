@@ -14,7 +14,7 @@ from typing import Any
 
 from bobot import sql
 from bobot.outbox.routing import WebhookEvent
-from bobot.outbox.types import NewDelivery
+from bobot.outbox.types import NewDelivery, RowDelivery
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
 _COLUMNS = (
@@ -64,6 +64,30 @@ async def enqueue(
     published = _ENCODE([[w.name, w.aggregate, w.body, w.key_prefix] for w in webhooks])
     statement = _POSTGRES if sql.dialect() == "postgres" else _SQLITE
     await sql.execute(statement, [at, at, at, routed, at, at, at, published])
+
+
+def deliveries_from(delivery: RowDelivery, rows: str, alias: str) -> str:
+    """``INSERT INTO delivery ... SELECT`` one ``delivery`` per row of ``rows`` (FROM items
+    naming the row ``alias``, with any ORDER BY): the database builds each, Python never
+    holds them. Its parameters, before those of ``rows``: the time three times, then the
+    key prefix (:func:`delivery_parameters`)."""
+    postgres = sql.dialect() == "postgres"
+    stamps = "?::timestamptz, ?::timestamptz, ?::timestamptz" if postgres else "?, ?, ?"
+    row = {"row": alias}
+    payload = sql.json_object({k: v.format(**row) for k, v in delivery.payload.items()})
+    return (
+        f"INSERT INTO delivery ({_COLUMNS})"
+        f" SELECT {stamps}, 'PENDING', 0, '{delivery.channel.value}',"
+        f" {delivery.recipient.format(**row)}, '{delivery.kind}',"
+        f" {delivery.aggregate.format(**row)}, {payload},"
+        f" CAST(? AS TEXT) || {delivery.key.format(**row)} FROM {rows}"
+    )
+
+
+def delivery_parameters(*, at: datetime, key_prefix: str) -> list[Any]:
+    """The parameters of :func:`deliveries_from`'s own part, in order."""
+    stamp = sql.adapt(at)
+    return [stamp, stamp, stamp, key_prefix]
 
 
 async def enqueue_per_backorder(
