@@ -223,3 +223,26 @@ async def test_a_receipt_meets_a_cancellation_that_hands_units_to_a_parcel_elsew
             False,
         )
     await assert_counters_consistent()
+
+
+async def test_a_receipt_that_waited_for_a_new_parcel_locks_its_other_product_too(pg_db):
+    deps = make_deps()
+    mug = await product(deps, "MUG")
+    pan = await product(deps, "PAN")
+
+    # The receipt reads the mug's parcels (none), then waits for the mug while Ana's order
+    # for a mug and a pan, shipped together, is placed: it takes the pan's lock as well.
+    await interleave(
+        first=lambda: lock_products([mug, pan]),
+        meanwhile=lambda: receive(deps, "MUG", 1),
+        then=lambda: order(
+            deps, "ana@example.com", ("MUG", 1), ("PAN", 1), preference=ShipPreference.SHIP_TOGETHER
+        ),
+    )
+
+    [mug_line] = await backorders_of("MUG")
+    [pan_line] = await backorders_of("PAN")
+    assert mug_line.status is BackorderStatus.ALLOCATED
+    assert pan_line.status is BackorderStatus.OPEN
+    assert mug_line.expected_date == pan_line.expected_date  # the parcel's day
+    await assert_counters_consistent()

@@ -118,23 +118,49 @@ async def int_column(query: Awaitable[Any]) -> list[int]:
     return cast(list[int], await query)
 
 
-#: The other products of the ship-together orders with a line on the products listed
-#: (``{ids}``: :func:`bobot.sql.in_ids`): re-dating or filling a line of such an order
+#: The other products of the ship-together orders with a line on the backorders looked
+#: at (``{rows}``, ``{where}``: as ``b``): re-dating or filling a line of such an order
 #: re-dates the parcel, so its lines on those products too.
 _PARTNERS = f"""
 SELECT DISTINCT other.product_id
-  FROM backorder b
+  FROM {{rows}}
   JOIN "order" o ON o.id = b.order_id
   JOIN backorder other ON other.order_id = b.order_id
- WHERE {{ids}} AND b.status IN {sql_in(CANCELLABLE)}
+ WHERE {{where}} AND b.status IN {sql_in(CANCELLABLE)}
    AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
    AND other.status IN {sql_in(CANCELLABLE)} AND other.product_id <> b.product_id
 """
+#: Each product's newest backorder (0: none): a backorder added later has a greater id.
+_NEWEST = """
+SELECT w.id, COALESCE((SELECT max(b.id) FROM backorder b WHERE b.product_id = w.id), 0)
+  FROM unnest(?::bigint[]) AS w(id)
+"""
+#: The backorders of each product added after the one given (PostgreSQL only).
+_ADDED = (
+    "unnest(?::bigint[], ?::bigint[]) AS m(product_id, after)"
+    " JOIN backorder b ON b.product_id = m.product_id"
+)
 
 
-async def _partners(ids: Sequence[int]) -> set[int]:
-    rows = await sql.fetch(_PARTNERS.format(ids=sql.in_ids("b.product_id")), [sql.ids(ids)])
-    return {int(row[0]) for row in rows} - set(ids)
+async def _partners(ids: Sequence[int]) -> tuple[set[int], dict[int, int]]:
+    """The partners of the products ``ids`` (PostgreSQL), and each product's newest
+    backorder at that moment (or later: read first, so that none is missed)."""
+    newest = {int(p): int(b) for p, b in await sql.fetch(_NEWEST, [sql.ids(ids)])}
+    rows = await sql.fetch(
+        _PARTNERS.format(rows="backorder b", where=sql.in_ids("b.product_id")),
+        [sql.ids(ids)],
+    )
+    return {int(row[0]) for row in rows} - set(ids), newest
+
+
+async def _partners_added(newest: dict[int, int]) -> set[int]:
+    """The partners that backorders added after ``newest`` bring."""
+    products = sorted(newest)
+    rows = await sql.fetch(
+        _PARTNERS.format(rows=_ADDED, where="b.id > m.after"),
+        [products, [newest[p] for p in products]],
+    )
+    return {int(row[0]) for row in rows} - set(products)
 
 
 class _PartnersMoved(Exception):
@@ -151,11 +177,12 @@ async def lock_products(ids: Iterable[int]) -> dict[int, Product]:
     A change to a product's queue re-dates the ship-together parcels with a line on it, and
     so writes their lines on other products: on PostgreSQL those products (the partners)
     are locked too, in the same id order, in the same statement. The partners are read
-    before the lock, then again under it: only an order placed in between (placing locks
-    every product of the order) can add one, and none can be added after that. Should one
-    have been added, the locks are given back (the savepoint they were taken in is rolled
-    back) and taken again with it, so that no lock is ever taken out of order. On SQLite a
-    write transaction holds the whole database.
+    before the lock; under it, only the backorders added since are read again: an order
+    placed in between (placing locks every product of the order) is the only way to add a
+    partner, and none can be added after that. Should one have been added, the locks are
+    given back (the savepoint they were taken in is rolled back) and taken again with it,
+    so that no lock is ever taken out of order. On SQLite a write transaction holds the
+    whole database.
     """
     wanted = sorted(set(ids))
     if not wanted:
@@ -163,12 +190,13 @@ async def lock_products(ids: Iterable[int]) -> dict[int, Product]:
     if sql.dialect() != "postgres":
         return {row.id: row for row in await _lock_rows(wanted)}
     asked = set(wanted)
-    held = asked | await _partners(wanted)
+    partners, newest = await _partners(wanted)
+    held = asked | partners
     for _attempt in range(_LOCK_ATTEMPTS):
         try:
             async with in_transaction():  # a savepoint: rolled back, it releases its locks
                 rows = await _lock_rows(held)
-                late = await _partners(wanted) - held
+                late = await _partners_added(newest) - held
                 if late:
                     raise _PartnersMoved
         except _PartnersMoved:
@@ -177,7 +205,7 @@ async def lock_products(ids: Iterable[int]) -> dict[int, Product]:
         return {row.id: row for row in rows if row.id in asked}
     # Orders kept arriving: take the last ones out of order rather than not at all.
     rows = await _lock_rows(held)
-    await _lock_rows(await _partners(wanted) - held)
+    await _lock_rows(await _partners_added(newest) - held)
     return {row.id: row for row in rows if row.id in asked}
 
 
