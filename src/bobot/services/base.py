@@ -130,10 +130,18 @@ SELECT DISTINCT other.product_id
    AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
    AND other.status IN {sql_in(CANCELLABLE)} AND other.product_id <> b.product_id
 """
-#: Each product's newest backorder (0: none): a backorder added later has a greater id.
-_NEWEST = """
-SELECT w.id, COALESCE((SELECT max(b.id) FROM backorder b WHERE b.product_id = w.id), 0)
-  FROM unnest(?::bigint[]) AS w(id)
+#: The same read, with each product's newest unshipped backorder (PostgreSQL only): a
+#: backorder added later has a greater id (placing locks the product), so only those need
+#: reading again under the lock.
+_PARTNERS_AND_NEWEST = f"""
+SELECT b.product_id, max(b.id), array_agg(DISTINCT other.product_id)
+  FROM backorder b
+  LEFT JOIN "order" o
+    ON o.id = b.order_id AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
+  LEFT JOIN backorder other ON o.id IS NOT NULL AND other.order_id = b.order_id
+   AND other.status IN {sql_in(CANCELLABLE)} AND other.product_id <> b.product_id
+ WHERE b.product_id = ANY(?::bigint[]) AND b.status IN {sql_in(CANCELLABLE)}
+ GROUP BY b.product_id
 """
 #: The backorders of each product added after the one given (PostgreSQL only).
 _ADDED = (
@@ -144,13 +152,13 @@ _ADDED = (
 
 async def _partners(ids: Sequence[int]) -> tuple[set[int], dict[int, int]]:
     """The partners of the products ``ids`` (PostgreSQL), and each product's newest
-    backorder at that moment (or later: read first, so that none is missed)."""
-    newest = {int(p): int(b) for p, b in await sql.fetch(_NEWEST, [sql.ids(ids)])}
-    rows = await sql.fetch(
-        _PARTNERS.format(rows="backorder b", where=sql.in_ids("b.product_id")),
-        [sql.ids(ids)],
-    )
-    return {int(row[0]) for row in rows} - set(ids), newest
+    unshipped backorder (0: none)."""
+    newest = dict.fromkeys(ids, 0)
+    partners: set[int] = set()
+    for product_id, last, others in await sql.fetch(_PARTNERS_AND_NEWEST, [list(ids)]):
+        newest[int(product_id)] = int(last)
+        partners.update(int(p) for p in others if p is not None)
+    return partners - set(ids), newest
 
 
 async def _partners_added(newest: dict[int, int]) -> set[int]:
