@@ -90,7 +90,7 @@ def delivery_parameters(*, at: datetime, key_prefix: str) -> list[Any]:
     return [stamp, stamp, stamp, key_prefix]
 
 
-async def enqueue_per_backorder(
+def per_backorder_deliveries(
     name: str,
     backorder_ids: Sequence[int],
     data: Mapping[str, str],
@@ -99,13 +99,8 @@ async def enqueue_per_backorder(
     version: int,
     key_prefix: str,
     at: datetime,
-) -> None:
-    """The webhook fan-out of events the database builds, one per backorder (see
-    :func:`bobot.services.history.record_per_backorder`): ``data`` maps each key to an SQL
-    expression over ``b``, the backorder (``values``: the parameters they name, in order).
-    One statement; nothing without a subscription."""
-    if not backorder_ids:
-        return
+) -> tuple[str, list[Any]]:
+    """The statement of :func:`enqueue_per_backorder`, and its parameters."""
     stamp = sql.adapt(at)
     body = sql.json_object(
         {
@@ -135,4 +130,26 @@ async def enqueue_per_backorder(
     iso = at.isoformat()
     params = [stamp, stamp, stamp, name, name, iso, *values, key_prefix, sql.ids(backorder_ids)]
     params.append(name)
+    return statement, params
+
+
+async def enqueue_per_backorder(
+    name: str,
+    backorder_ids: Sequence[int],
+    data: Mapping[str, str],
+    values: Sequence[Any] = (),
+    *,
+    version: int,
+    key_prefix: str,
+    at: datetime,
+) -> None:
+    """The webhook fan-out of events the database builds, one per backorder (see
+    :func:`bobot.services.history.record_per_backorder`): ``data`` maps each key to an SQL
+    expression over ``b``, the backorder (``values``: the parameters they name, in order).
+    One statement; nothing without a subscription."""
+    if not backorder_ids:
+        return
+    statement, params = per_backorder_deliveries(
+        name, backorder_ids, data, values, version=version, key_prefix=key_prefix, at=at
+    )
     await sql.execute(statement, params)

@@ -172,12 +172,15 @@ async def _fill(
             "complete": sql.json_true(),
         }
         dates = [eta.ship_date] * 3
-        await record_per_backorder(
-            EventKind.BACKORDER_ALLOCATED, ids, allocated, dates, actor=actor, at=now
-        )
-        changed += await sql.execute(
-            _COMPLETE.format(ids=sql.in_ids("id")),
-            [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)],
+        update = [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)]
+        changed += await record_per_backorder(
+            EventKind.BACKORDER_ALLOCATED,
+            ids,
+            allocated,
+            dates,
+            actor=actor,
+            at=now,
+            then=(_COMPLETE.format(ids=sql.in_ids("id")), update),
         )
     for f in partial:
         changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])

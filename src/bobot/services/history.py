@@ -18,7 +18,7 @@ from typing import Any
 from bobot import sql
 from bobot.domain.events import PAYLOADS, EventPayload
 from bobot.outbox import routing
-from bobot.outbox.enqueue import enqueue, enqueue_per_backorder
+from bobot.outbox.enqueue import enqueue, per_backorder_deliveries
 from bobot.services.base import Actor
 
 
@@ -182,22 +182,28 @@ async def record_per_backorder(
     *,
     actor: Actor,
     at: datetime,
-) -> None:
+    then: tuple[str, Sequence[Any]] | None = None,
+) -> int:
     """Write one ``kind`` event for each backorder in ``backorder_ids``, in that order, as
     one statement: the database builds each event's data from the backorder's row (``data``
     maps each key to an SQL expression over ``b``, the backorder), and Python never holds
     the events; ``values`` are the parameters those expressions name, in order). Runs
     inside the caller's transaction.
+
+    ``then``: an UPDATE of those backorders (statement, parameters) that the events are to
+    describe the rows before; returns how many rows it changed. On PostgreSQL the events,
+    their webhook fan-out and the update are one statement (the writes are common table
+    expressions, which all read the rows as they were before it).
     """
     if not backorder_ids:
-        return
+        return 0
     statement = (
         f"INSERT INTO event ({', '.join(_COLUMNS)})"
         f" SELECT ?, ?, ?, ?, ?, b.product_id, 'backorder', b.id, {sql.json_object(data)}"
         f" FROM {sql.rows_by_id('backorder', 'b')} ORDER BY j.key"
     )
     params = [at, kind.value, actor.kind, actor.id, actor.channel, *values, sql.ids(backorder_ids)]
-    await sql.execute(statement, params)
+    parts: list[tuple[str, Sequence[Any]]] = [(statement, params)]
     payload = PAYLOADS.get(kind.value)
     if payload is not None and payload.PUBLIC is not None:
         public: dict[str, str] = {}
@@ -208,12 +214,30 @@ async def record_per_backorder(
             if key in payload.__dataclass_fields__:
                 public[key] = expression
                 public_values += named
-        await enqueue_per_backorder(
-            payload.PUBLIC,
-            backorder_ids,
-            public,
-            public_values,
-            version=payload.VERSION,
-            key_prefix=f"msg_{uuid.uuid4().hex}",
-            at=at,
+        parts.append(
+            per_backorder_deliveries(
+                payload.PUBLIC,
+                backorder_ids,
+                public,
+                public_values,
+                version=payload.VERSION,
+                key_prefix=f"msg_{uuid.uuid4().hex}",
+                at=at,
+            )
         )
+    if then is not None:
+        parts.append(then)
+    if sql.dialect() == "postgres":
+        # Each write a common table expression; the update's count read back by a SELECT
+        # (the driver reports no count for a statement that starts with WITH).
+        if then is not None:
+            parts[-1] = (f"{then[0]} RETURNING 1", then[1])
+        ctes = ", ".join(f"w{n} AS ({text})" for n, (text, _) in enumerate(parts))
+        merged = [v for _, part_params in parts for v in part_params]
+        counted = f"SELECT count(*) FROM w{len(parts) - 1}" if then is not None else "SELECT 0"
+        rows = await sql.fetch(f"WITH {ctes} {counted}", merged)
+        return int(rows[0][0])
+    changed = 0
+    for text, part_params in parts:
+        changed = await sql.execute(text, part_params)
+    return changed if then is not None else 0
