@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 CUSTOMER_ACTORS = ("customer",)
 
 
-def _mail(event: RoutedEvent, kind: str, aggregate: str, payload: Mapping[str, Any]):
+def _mail(event: RoutedEvent, kind: str, aggregate: str, payload: Mapping[str, Any]) -> NewDelivery:
     return NewDelivery(
         channel=Channel.EMAIL,
         recipient=aggregate,  # the customer of the order or waitlist entry, read when sent

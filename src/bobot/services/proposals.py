@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from bobot import sql
 from bobot.domain import gaps as rules
+from bobot.domain.statuses import WAITING_SQL
 from bobot.models import SupplierSwitch, SwitchStatus
 from bobot.services.base import Actor, Deps
-from bobot.services.gap_facts import WAITING_SQL
 from bobot.services.history import EventKind, event, record
 
 
