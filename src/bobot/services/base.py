@@ -130,18 +130,16 @@ SELECT DISTINCT other.product_id
    AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
    AND other.status IN {sql_in(CANCELLABLE)} AND other.product_id <> b.product_id
 """
-#: The same read, with each product's newest unshipped backorder (PostgreSQL only): a
+#: The same read per product, with its newest unshipped backorder (PostgreSQL only): a
 #: backorder added later has a greater id (placing locks the product), so only those need
-#: reading again under the lock.
+#: reading again under the lock. Per product in subqueries: as outer joins of one query,
+#: the planner hashed every backorder (131 ms against 15 ms for a queue of 10,000).
 _PARTNERS_AND_NEWEST = f"""
-SELECT b.product_id, max(b.id), array_agg(DISTINCT other.product_id)
-  FROM backorder b
-  LEFT JOIN "order" o
-    ON o.id = b.order_id AND o.ship_preference = '{ShipPreference.SHIP_TOGETHER.value}'
-  LEFT JOIN backorder other ON o.id IS NOT NULL AND other.order_id = b.order_id
-   AND other.status IN {sql_in(CANCELLABLE)} AND other.product_id <> b.product_id
- WHERE b.product_id = ANY(?::bigint[]) AND b.status IN {sql_in(CANCELLABLE)}
- GROUP BY b.product_id
+SELECT w.id,
+       COALESCE((SELECT max(b.id) FROM backorder b
+                  WHERE b.product_id = w.id AND b.status IN {sql_in(CANCELLABLE)}), 0),
+       ARRAY({_PARTNERS.format(rows="backorder b", where="b.product_id = w.id")})
+  FROM unnest(?::bigint[]) AS w(id)
 """
 #: The backorders of each product added after the one given (PostgreSQL only).
 _ADDED = (
@@ -157,7 +155,7 @@ async def _partners(ids: Sequence[int]) -> tuple[set[int], dict[int, int]]:
     partners: set[int] = set()
     for product_id, last, others in await sql.fetch(_PARTNERS_AND_NEWEST, [list(ids)]):
         newest[int(product_id)] = int(last)
-        partners.update(int(p) for p in others if p is not None)
+        partners.update(int(p) for p in others)
     return partners - set(ids), newest
 
 
