@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from bench import generate
 from bench.plan import Plan
 from tests.services.helpers import (
@@ -226,3 +228,26 @@ async def test_a_guarded_update_counts_its_own_rows_not_the_marks_its_triggers_w
     assert changed == 1
     marks = await sql.fetch("SELECT product_id FROM shortage_stale")
     assert marks == [(product_id,)]
+
+
+@pytest.mark.parametrize("products", [30, 240])
+async def test_the_first_page_of_a_day_is_a_fixed_small_number_of_statements(db, sql_log, products):
+    """The whole table is rebuilt when the day changes: in as many statements for a small
+    store as for a larger one, whatever the page size."""
+    deps = make_deps()
+    plan = dataclasses.replace(STORE, products=products, backorders=products * 4)
+    store = generate.Builder(plan, START, deps.settings).build()
+    for table in generate.COLUMNS:
+        await generate.insert(table, store.rows[table], db.is_postgres)
+    await generate._after_load(db.is_postgres)
+    counts = []
+    for first in (5, 100):
+        await shortage_summary.page(deps, first=first)
+        clock_of(deps).advance(days=1)
+        with sql_log() as statements:
+            page = await shortage_summary.page(deps, first=first)
+        assert page.shortages
+        counts.append(len(statements))
+    # The page, the marks with the basis (PostgreSQL: after its refresh lock), the report's
+    # two reads, emptying the table with the new basis (SQLite: two), the new lines, the page.
+    assert counts == [8, 8]

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from bobot import models
 from bobot.clock import ManualClock
@@ -297,8 +297,11 @@ class _Story:
         for shipment in await ready.order_by("id"):
             await stock.mark_shipment_shipped(shipment_id=shipment.id, **self.kw)
 
-    def timeline(self) -> list[tuple]:
-        steps: list[tuple] = [*STORY, *((day + 0.75, "ship") for day in range(1, DAYS))]
+    def timeline(self) -> list[tuple[Any, ...]]:
+        steps: list[tuple[Any, ...]] = [
+            *STORY,
+            *((day + 0.75, "ship") for day in range(1, DAYS)),
+        ]
         for _ in range(FILLER_ORDERS):
             skus = self.rng.sample(FILLER_SKUS, self.rng.randint(1, 3))
             lines = " ".join(f"{sku}:{self.rng.randint(1, 2)}" for sku in skus)

@@ -54,7 +54,9 @@ async def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     conn = _connection()
     postgres = conn.capabilities.dialect == "postgres"
     _, rows = await conn.execute_query(render(sql, postgres), _params(params, postgres))
-    return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+    if rows and isinstance(rows[0], dict):
+        return [tuple(row.values()) for row in rows]
+    return list(map(tuple, rows))
 
 
 async def returning(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -171,5 +173,17 @@ def adapt(value: Any) -> Any:
 
 
 def as_date(value: Any) -> date:
-    """SQLite hands dates back as ISO strings."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    """SQLite hands dates back as ISO strings (a long queue has few distinct ones: each is
+    parsed once)."""
+    if isinstance(value, date):
+        return value
+    text = str(value)[:10]
+    found = _DATES.get(text)
+    if found is None:
+        if len(_DATES) >= 4096:
+            _DATES.clear()
+        found = _DATES[text] = date.fromisoformat(text)
+    return found
+
+
+_DATES: dict[str, date] = {}

@@ -82,7 +82,7 @@ class InlineReadConnection(aiosqlite.Connection):
         return await super().execute_fetchall(sql, parameters)
 
 
-class _Current(ConnectionWrapper):
+class _Current(ConnectionWrapper[aiosqlite.Connection]):
     """Tortoise's connection wrapper, taking the client's connection once it holds the lock
     (it may have been opened anew meanwhile), not when it was made."""
 
@@ -122,7 +122,7 @@ class Client(SqliteClient):
             return True
         return os.access(self.filename, os.W_OK)
 
-    def acquire_connection(self) -> ConnectionWrapper:
+    def acquire_connection(self) -> ConnectionWrapper[aiosqlite.Connection]:
         return _Current(self._lock, self)
 
     def _in_transaction(self) -> TransactionContext:

@@ -19,6 +19,7 @@ from tests.services.interleave import interleave
 
 from bobot.domain.ordering import ShipPreference
 from bobot.models import (
+    Backorder,
     BackorderStatus,
     Order,
     OrderStatus,
@@ -167,4 +168,81 @@ async def test_a_cancellation_during_a_ship_of_the_same_order_leaves_the_order_s
     await pending.refresh_from_db()
     assert pending.status is ShipmentStatus.CANCELLED
     assert (await Order.get(id=placed.id)).status is OrderStatus.SHIPPED
+    await assert_counters_consistent()
+
+
+async def test_two_receipts_for_the_lines_of_one_parcel_leave_it_ready_and_dated(pg_db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await product(deps, "PAN")
+    placed = await order(
+        deps, "ana@example.com", ("MUG", 1), ("PAN", 1), preference=ShipPreference.SHIP_TOGETHER
+    )
+
+    # The mug and the pan arrive at once: each receipt alone leaves the parcel waiting for
+    # the other line, and re-dates that other line too, so each must see what the other did.
+    await interleave(
+        first=lambda: receive(deps, "MUG", 1),
+        meanwhile=lambda: receive(deps, "PAN", 1),
+    )
+
+    [parcel] = await Shipment.filter(order_id=placed.id)
+    assert parcel.status is ShipmentStatus.READY
+    lines = [*await backorders_of("MUG"), *await backorders_of("PAN")]
+    assert [b.status for b in lines] == [BackorderStatus.ALLOCATED] * 2
+    ready = deps.ship_date_in_stock()
+    assert [(b.expected_date, b.eta_is_estimate) for b in lines] == [(ready, False)] * 2
+    await assert_counters_consistent()
+
+
+async def test_a_receipt_meets_a_cancellation_that_hands_units_to_a_parcel_elsewhere(pg_db):
+    deps = make_deps()
+    await product(deps, "MUG")
+    await product(deps, "PAN")
+    first = await order(deps, "ana@example.com", ("MUG", 1))
+    placed = await order(
+        deps, "ben@example.com", ("MUG", 1), ("PAN", 1), preference=ShipPreference.SHIP_TOGETHER
+    )
+    await receive(deps, "MUG", 1)  # Ana's mug, allocated to her
+    ana_mug, _ = await backorders_of("MUG")
+    assert ana_mug.order_id == first.id
+
+    # Ana drops her mug, which goes to Ben, while Ben's pan arrives: his parcel is complete.
+    await interleave(
+        first=lambda: receive(deps, "PAN", 1),
+        meanwhile=lambda: cancel(deps, ana_mug.id, None),
+    )
+
+    [parcel] = await Shipment.filter(order_id=placed.id)
+    assert parcel.status is ShipmentStatus.READY
+    ready = deps.ship_date_in_stock()
+    for b in [*await Backorder.filter(order_id=placed.id)]:
+        assert (b.status, b.expected_date, b.eta_is_estimate) == (
+            BackorderStatus.ALLOCATED,
+            ready,
+            False,
+        )
+    await assert_counters_consistent()
+
+
+async def test_a_receipt_that_waited_for_a_new_parcel_locks_its_other_product_too(pg_db):
+    deps = make_deps()
+    mug = await product(deps, "MUG")
+    pan = await product(deps, "PAN")
+
+    # The receipt reads the mug's parcels (none), then waits for the mug while Ana's order
+    # for a mug and a pan, shipped together, is placed: it takes the pan's lock as well.
+    await interleave(
+        first=lambda: lock_products([mug, pan]),
+        meanwhile=lambda: receive(deps, "MUG", 1),
+        then=lambda: order(
+            deps, "ana@example.com", ("MUG", 1), ("PAN", 1), preference=ShipPreference.SHIP_TOGETHER
+        ),
+    )
+
+    [mug_line] = await backorders_of("MUG")
+    [pan_line] = await backorders_of("PAN")
+    assert mug_line.status is BackorderStatus.ALLOCATED
+    assert pan_line.status is BackorderStatus.OPEN
+    assert mug_line.expected_date == pan_line.expected_date  # the parcel's day
     await assert_counters_consistent()

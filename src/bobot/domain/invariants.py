@@ -127,7 +127,7 @@ def check_counters(sku: str, stored: Counters) -> list[str]:
 
 
 def compare(
-    sku: str, stored: Counters, rebuilt: Counters, source: str, *, only=COUNTERS
+    sku: str, stored: Counters, rebuilt: Counters, source: str, *, only: tuple[str, ...] = COUNTERS
 ) -> list[str]:
     """One line per counter whose stored value differs from the one ``source`` gives."""
     return [

@@ -5,10 +5,10 @@ then from the order or waitlist entry, so a delivery row holds no address."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bobot.outbox.types import Channel, NewDelivery
+from bobot.outbox.types import Channel, NewDelivery, RowDelivery
 
 if TYPE_CHECKING:
     from bobot.outbox.routing import RoutedEvent, RoutingContext
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 CUSTOMER_ACTORS = ("customer",)
 
 
-def _mail(event: RoutedEvent, kind: str, aggregate: str, payload: Mapping[str, Any]):
+def _mail(event: RoutedEvent, kind: str, aggregate: str, payload: Mapping[str, Any]) -> NewDelivery:
     return NewDelivery(
         channel=Channel.EMAIL,
         recipient=aggregate,  # the customer of the order or waitlist entry, read when sent
@@ -51,16 +51,13 @@ def email_rule(event: RoutedEvent, context: RoutingContext) -> Iterable[NewDeliv
     return ()
 
 
-def shipments_ready(shipments: Sequence[tuple[int, int]], key: str) -> list[NewDelivery]:
-    """A "ready to ship" email per (shipment id, order id) a fill or cancellation readied."""
-    return [
-        NewDelivery(
-            channel=Channel.EMAIL,
-            recipient=f"order:{order_id}",
-            kind="shipment.ready",
-            aggregate=f"order:{order_id}",
-            payload={"shipment_id": shipment_id, "order_id": order_id},
-            idempotency_key=f"{key}.{shipment_id}.ready",
-        )
-        for shipment_id, order_id in shipments
-    ]
+#: A "ready to ship" email per shipment a fill or cancellation readied, built by the
+#: database from the shipment's row (:func:`bobot.outbox.enqueue.deliveries_from`).
+SHIPMENT_READY = RowDelivery(
+    channel=Channel.EMAIL,
+    kind="shipment.ready",
+    recipient="'order:' || {row}.order_id",  # the order's customer, read when sent
+    aggregate="'order:' || {row}.order_id",
+    payload={"shipment_id": "{row}.id", "order_id": "{row}.order_id"},
+    key="'.' || {row}.id || '.ready'",
+)

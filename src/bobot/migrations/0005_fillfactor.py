@@ -7,13 +7,15 @@ full pages every such update also writes every index of the table. SQLite has no
 setting.
 """
 
+from typing import Any
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
 FILLFACTOR = {"backorder": 70, "shipment": 80, "product": 70}
 
 
-async def set_fillfactor(apps, schema_editor) -> None:
+async def set_fillfactor(apps: Any, schema_editor: Any) -> None:
     if schema_editor.client.capabilities.dialect != "postgres":
         return
     for table, percent in FILLFACTOR.items():
@@ -22,7 +24,7 @@ async def set_fillfactor(apps, schema_editor) -> None:
         )
 
 
-async def reset_fillfactor(apps, schema_editor) -> None:
+async def reset_fillfactor(apps: Any, schema_editor: Any) -> None:
     if schema_editor.client.capabilities.dialect != "postgres":
         return
     for table in FILLFACTOR:

@@ -14,21 +14,23 @@ Only pages written from now on get the new room; existing pages get it when a ta
 rewritten (``VACUUM FULL``, which locks it while it runs).
 """
 
+from typing import Any
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
 FILLFACTOR = {"backorder": (50, 70), "shipment": (50, 80)}  # table: (new, before)
 
 
-async def set_fillfactor(apps, schema_editor) -> None:
+async def set_fillfactor(apps: Any, schema_editor: Any) -> None:
     await _set(schema_editor, 0)
 
 
-async def reset_fillfactor(apps, schema_editor) -> None:
+async def reset_fillfactor(apps: Any, schema_editor: Any) -> None:
     await _set(schema_editor, 1)
 
 
-async def _set(schema_editor, which: int) -> None:
+async def _set(schema_editor: Any, which: int) -> None:
     if schema_editor.client.capabilities.dialect != "postgres":
         return
     for table, percents in FILLFACTOR.items():

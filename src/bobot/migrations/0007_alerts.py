@@ -6,6 +6,8 @@ on the way, so the description is altered in the migration state only there; Pos
 gets its new column comment.
 """
 
+from typing import Any
+
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
@@ -15,12 +17,16 @@ from bobot.domain.gaps import SuggestedAction
 class AlterDescription(ops.AlterField):
     """An AlterField that changes nothing but the description: skipped on SQLite."""
 
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+    async def database_forward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
         if state_editor is None or state_editor.client.capabilities.dialect == "sqlite":
             return
         await super().database_forward(app_label, old_state, new_state, state_editor)
 
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
         if state_editor is None or state_editor.client.capabilities.dialect == "sqlite":
             return
         await super().database_backward(app_label, old_state, new_state, state_editor)

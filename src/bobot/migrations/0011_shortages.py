@@ -17,6 +17,8 @@ and so never drops a mark whose change it cannot yet see. Bulk loads that turn t
 makes the next read rebuild everything.
 """
 
+from typing import Any
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
@@ -183,13 +185,13 @@ def _statements(postgres: bool) -> list[str]:
     return [*POSTGRES_TABLES, RANK_INDEX, *functions, *POSTGRES_TRIGGERS]
 
 
-async def create(apps, schema_editor) -> None:
+async def create(apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
     for statement in _statements(client.capabilities.dialect == "postgres"):
         await client.execute_script(statement)
 
 
-async def drop(apps, schema_editor) -> None:
+async def drop(apps: Any, schema_editor: Any) -> None:
     client = schema_editor.client
     postgres = client.capabilities.dialect == "postgres"
     for name, table in TRIGGERS.items():

@@ -1,7 +1,8 @@
 """Tortoise models: the storage shape of the domain. Only services write to them."""
 
+from bobot.domain.availability import Policy as BackorderPolicy
 from bobot.models.alerts import Alert, AlertKind, AlertStatus, SupplierSwitch, SwitchStatus
-from bobot.models.catalog import BackorderPolicy, Product, Supplier, SupplierOffer
+from bobot.models.catalog import Product, Supplier, SupplierOffer
 from bobot.models.consent import BackorderConsent
 from bobot.models.events import ApiToken, Event, TokenRole, WorkerCursor
 from bobot.models.orders import (

@@ -60,7 +60,7 @@ def backoff(attempt: int, policy: DrainPolicy, retry_after: float | None = None)
     its upper half, and never sooner than the receiver's Retry-After."""
     ceiling = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))
     delay = ceiling * (0.5 + random.random() / 2)
-    return max(delay, retry_after or 0.0)
+    return float(max(delay, retry_after or 0.0))
 
 
 async def claim(
@@ -217,7 +217,9 @@ async def drain(
     return len(batch)
 
 
-async def _record(sends: Sequence[asyncio.Future[_Sent | None]], policy: DrainPolicy, deps: Any):
+async def _record(
+    sends: Sequence[asyncio.Future[_Sent | None]], policy: DrainPolicy, deps: Any
+) -> None:
     sent = [s for s in (send.result() for send in sends) if s is not None]
     if len(sent) < len(sends):
         log.warning("lease ran out: %d deliveries left for another worker", len(sends) - len(sent))

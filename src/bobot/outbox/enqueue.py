@@ -14,7 +14,7 @@ from typing import Any
 
 from bobot import sql
 from bobot.outbox.routing import WebhookEvent
-from bobot.outbox.types import NewDelivery
+from bobot.outbox.types import NewDelivery, RowDelivery
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
 _COLUMNS = (
@@ -66,7 +66,31 @@ async def enqueue(
     await sql.execute(statement, [at, at, at, routed, at, at, at, published])
 
 
-async def enqueue_per_backorder(
+def deliveries_from(delivery: RowDelivery, rows: str, alias: str) -> str:
+    """``INSERT INTO delivery ... SELECT`` one ``delivery`` per row of ``rows`` (FROM items
+    naming the row ``alias``, with any ORDER BY): the database builds each, Python never
+    holds them. Its parameters, before those of ``rows``: the time three times, then the
+    key prefix (:func:`delivery_parameters`)."""
+    postgres = sql.dialect() == "postgres"
+    stamps = "?::timestamptz, ?::timestamptz, ?::timestamptz" if postgres else "?, ?, ?"
+    row = {"row": alias}
+    payload = sql.json_object({k: v.format(**row) for k, v in delivery.payload.items()})
+    return (
+        f"INSERT INTO delivery ({_COLUMNS})"
+        f" SELECT {stamps}, 'PENDING', 0, '{delivery.channel.value}',"
+        f" {delivery.recipient.format(**row)}, '{delivery.kind}',"
+        f" {delivery.aggregate.format(**row)}, {payload},"
+        f" CAST(? AS TEXT) || {delivery.key.format(**row)} FROM {rows}"
+    )
+
+
+def delivery_parameters(*, at: datetime, key_prefix: str) -> list[Any]:
+    """The parameters of :func:`deliveries_from`'s own part, in order."""
+    stamp = sql.adapt(at)
+    return [stamp, stamp, stamp, key_prefix]
+
+
+def per_backorder_deliveries(
     name: str,
     backorder_ids: Sequence[int],
     data: Mapping[str, str],
@@ -75,13 +99,8 @@ async def enqueue_per_backorder(
     version: int,
     key_prefix: str,
     at: datetime,
-) -> None:
-    """The webhook fan-out of events the database builds, one per backorder (see
-    :func:`bobot.services.history.record_per_backorder`): ``data`` maps each key to an SQL
-    expression over ``b``, the backorder (``values``: the parameters they name, in order).
-    One statement; nothing without a subscription."""
-    if not backorder_ids:
-        return
+) -> tuple[str, list[Any]]:
+    """The statement of :func:`enqueue_per_backorder`, and its parameters."""
     stamp = sql.adapt(at)
     body = sql.json_object(
         {
@@ -111,4 +130,26 @@ async def enqueue_per_backorder(
     iso = at.isoformat()
     params = [stamp, stamp, stamp, name, name, iso, *values, key_prefix, sql.ids(backorder_ids)]
     params.append(name)
+    return statement, params
+
+
+async def enqueue_per_backorder(
+    name: str,
+    backorder_ids: Sequence[int],
+    data: Mapping[str, str],
+    values: Sequence[Any] = (),
+    *,
+    version: int,
+    key_prefix: str,
+    at: datetime,
+) -> None:
+    """The webhook fan-out of events the database builds, one per backorder (see
+    :func:`bobot.services.history.record_per_backorder`): ``data`` maps each key to an SQL
+    expression over ``b``, the backorder (``values``: the parameters they name, in order).
+    One statement; nothing without a subscription."""
+    if not backorder_ids:
+        return
+    statement, params = per_backorder_deliveries(
+        name, backorder_ids, data, values, version=version, key_prefix=key_prefix, at=at
+    )
     await sql.execute(statement, params)

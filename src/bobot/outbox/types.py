@@ -41,6 +41,20 @@ class NewDelivery:
 
 
 @dataclass(frozen=True, slots=True)
+class RowDelivery:
+    """A delivery per row of a table, built by the database (see
+    :func:`bobot.outbox.enqueue.deliveries_from`): each part but the channel and kind is an
+    SQL expression over the row, whatever alias the statement gives it (``{row}``)."""
+
+    channel: Channel
+    kind: str
+    recipient: str
+    aggregate: str
+    payload: Mapping[str, str]  # key: SQL expression
+    key: str  # after the caller's key prefix: "'.' || {row}.id || '.ready'"
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingDelivery:
     """What a transport is handed."""
 

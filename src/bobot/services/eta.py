@@ -143,11 +143,11 @@ async def store_dates(
             [ship_date, ship_date, ship_date],
             actor=actor,
             at=now,
-        )
-        await sql.execute(
-            "UPDATE backorder SET expected_date = ?, eta_is_estimate = ?, is_delayed = ?,"
-            f" updated_at = ? WHERE {sql.in_ids('id')}",
-            [ship_date, estimate, now_delayed, now, sql.ids(backorder_ids)],
+            then=(
+                "UPDATE backorder SET expected_date = ?, eta_is_estimate = ?, is_delayed = ?,"
+                f" updated_at = ? WHERE {sql.in_ids('id')}",
+                [ship_date, estimate, now_delayed, now, sql.ids(backorder_ids)],
+            ),
         )
     await record(delayed)
     return sum(len(v) for v in groups.values())

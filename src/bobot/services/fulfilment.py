@@ -11,9 +11,9 @@ from typing import TypeVar
 from bobot import sql
 from bobot.domain.eta import Eta
 from bobot.domain.fifo import Fill, Waiting, fill
-from bobot.mail.routing import shipments_ready
+from bobot.mail.routing import SHIPMENT_READY
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
-from bobot.outbox import enqueue
+from bobot.outbox.enqueue import deliveries_from, delivery_parameters
 from bobot.services.base import Actor, Deps, adjust_product
 from bobot.services.eta import (
     WAITING,
@@ -74,31 +74,46 @@ SELECT DISTINCT l.shipment_id FROM shipment_line l
 _READY = "UPDATE shipment SET status = 'READY' WHERE status = 'PENDING' AND {shipments}"
 
 
-async def _tell_ready(shipments: Sequence[tuple[int, int]], now: datetime) -> None:
-    """Email each customer whose parcel became ready (one statement, in this transaction)."""
-    if shipments:
-        await enqueue(shipments_ready(shipments, uuid.uuid4().hex), now=now)
+async def _tell_ready(shipment_ids: Sequence[int], now: datetime) -> None:
+    """Email each customer whose parcel became ready: one statement, in this transaction,
+    each delivery built by the database from the shipment's row."""
+    if shipment_ids:
+        await sql.execute(
+            deliveries_from(
+                SHIPMENT_READY, f"{sql.rows_by_id('shipment', 's')} ORDER BY j.key", "s"
+            ),
+            [*delivery_parameters(at=now, key_prefix=uuid.uuid4().hex), sql.ids(shipment_ids)],
+        )
 
 
 async def _ready_unblocked(backorder_ids: list[int], now: datetime) -> None:
     """Ready the pending shipments the fill of ``backorder_ids`` leaves waiting for nothing,
-    in one statement that goes by index from the ids, however many.
+    in one statement that goes by index from the ids, however many, and email their
+    customers.
 
     SQLite plans it so as written. PostgreSQL's planner, left to its estimates, turns the
     subquery into an anti-join hashing every waiting backorder and shipment line (95 ms in
     the bench restock, against 22 ms), and the update into a scan of every shipment.
     ``OFFSET 0`` keeps the subquery a probe per line; ``ARRAY(...)`` makes the shipments'
-    ids one value, looked up in their primary key.
+    ids one value, looked up in their primary key. There the emails are written by the same
+    statement (the update is a common table expression); SQLite, which has no such thing,
+    hands the readied ids back for a second.
     """
     ids = sql.in_ids("l.backorder_id")
     if sql.dialect() == "postgres":
         shipments = f"id = ANY(ARRAY({_UNBLOCKED.format(ids=ids, fence=' OFFSET 0')}))"
-    else:
-        shipments = f"id IN ({_UNBLOCKED.format(ids=ids, fence='')})"
-    readied = await sql.returning(
-        _READY.format(shipments=shipments) + " RETURNING id, order_id", [sql.ids(backorder_ids)]
+        readied = f"{_READY.format(shipments=shipments)} RETURNING id, order_id"
+        mail = deliveries_from(SHIPMENT_READY, "readied AS s ORDER BY s.id", "s")
+        await sql.execute(
+            f"WITH readied AS ({readied}) {mail}",
+            [sql.ids(backorder_ids), *delivery_parameters(at=now, key_prefix=uuid.uuid4().hex)],
+        )
+        return
+    shipments = f"id IN ({_UNBLOCKED.format(ids=ids, fence='')})"
+    rows = await sql.fetch(
+        _READY.format(shipments=shipments) + " RETURNING id", [sql.ids(backorder_ids)]
     )
-    await _tell_ready([(int(r[0]), int(r[1])) for r in readied], now)
+    await _tell_ready(sorted(int(row[0]) for row in rows), now)
 
 
 async def settle(units: Mapping[int, int], *, actor: Actor, deps: Deps) -> list[Fill]:
@@ -157,12 +172,15 @@ async def _fill(
             "complete": sql.json_true(),
         }
         dates = [eta.ship_date] * 3
-        await record_per_backorder(
-            EventKind.BACKORDER_ALLOCATED, ids, allocated, dates, actor=actor, at=now
-        )
-        changed += await sql.execute(
-            _COMPLETE.format(ids=sql.in_ids("id")),
-            [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)],
+        update = [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)]
+        changed += await record_per_backorder(
+            EventKind.BACKORDER_ALLOCATED,
+            ids,
+            allocated,
+            dates,
+            actor=actor,
+            at=now,
+            then=(_COMPLETE.format(ids=sql.in_ids("id")), update),
         )
     for f in partial:
         changed += await sql.execute(_PARTIAL, [f.units, now, f.backorder_id, f.units])
@@ -236,8 +254,7 @@ async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: 
         for chosen, status in ((ready, ShipmentStatus.READY), (empty, ShipmentStatus.CANCELLED)):
             if chosen:
                 await Shipment.filter(id__in=chosen).update(status=status)
-        order_of = {sid: order_id for sid, _, order_id in unshipped}
-        await _tell_ready([(sid, order_of[sid]) for sid in ready], now)
+        await _tell_ready(ready, now)
         orders.update(order_id for _, _, order_id in unshipped)
         cancelled += [
             event(

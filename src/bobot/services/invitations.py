@@ -32,7 +32,9 @@ SELECT w.id, w.product_id, w.quantity, p.available FROM waitlist_entry w
 """
 
 
-def _event(kind: EventKind, entry: WaitlistEntry, actor: Actor, deps: Deps, **data: object):
+def _event(
+    kind: EventKind, entry: WaitlistEntry, actor: Actor, deps: Deps, **data: object
+) -> PendingEvent:
     return event(
         kind, actor=actor, at=deps.now(), subject_type="waitlist_entry", subject_id=entry.id,
         product_id=entry.product_id, **data,

@@ -10,9 +10,9 @@ from decimal import Decimal
 from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.domain.reliability import Margins, reliable_arrival
+from bobot.domain.statuses import WAITING_SQL
 from bobot.models import SupplierSwitch, SwitchStatus
 from bobot.services.base import Actor, Deps
-from bobot.services.gap_facts import WAITING_SQL
 from bobot.services.history import EventKind, event, record
 
 

@@ -111,14 +111,15 @@ async def _read(limit: int, after: Rank | None) -> list[tuple[Any, ...]]:
 
 async def refresh(deps: Deps, *, today: date | None = None) -> int:
     """Bring the table up to date: the listed products' lines, or every line when the day or
-    the rules changed. One transaction; returns how many products were recomputed (-1: all).
+    the rules changed. One transaction of a fixed number of statements, whatever the count
+    of products: the marks and the basis read together, the report's two reads, and its
+    writes. Returns how many products were recomputed (-1: all).
     """
     today = today if today is not None else deps.today()
     wanted = basis(deps, today)
     async with in_transaction():
-        marked = await _take_marks()
-        state = await sql.fetch("SELECT basis FROM shortage_state WHERE id = 1")
-        if state and state[0][0] == wanted:
+        marked, built_for = await _take_marks()
+        if built_for == wanted:
             if not marked:
                 return 0
             report = await compute(deps, marked, today=today)
@@ -129,36 +130,58 @@ async def refresh(deps: Deps, *, today: date | None = None) -> int:
             await sql.insert_rows("shortage_summary", COLUMNS, [_row(s) for s in report])
             return len(marked)
         report = await compute(deps, today=today)
-        await sql.execute("DELETE FROM shortage_summary")
+        await _clear(wanted)
         await sql.insert_rows("shortage_summary", COLUMNS, [_row(s) for s in report])
-        await sql.execute(
-            "INSERT INTO shortage_state (id, basis) VALUES (1, ?)"
-            " ON CONFLICT (id) DO UPDATE SET basis = excluded.basis",
-            [wanted],
-        )
         return -1
 
 
-async def _take_marks() -> list[int]:
-    """The products listed as stale, each taken off the list unless a transaction still
-    writing holds it (PostgreSQL; its change is not visible yet, so its mark must stay).
+_SET_BASIS = (
+    "INSERT INTO shortage_state (id, basis) VALUES (1, ?)"
+    " ON CONFLICT (id) DO UPDATE SET basis = excluded.basis"
+)
 
-    On SQLite the first statement writes, so that the transaction takes the write lock
-    before it reads anything.
+
+async def _clear(wanted: str) -> None:
+    """Empty the table and record what it is rebuilt for (PostgreSQL: one statement)."""
+    if sql.dialect() == "postgres":
+        await sql.execute(f"WITH cleared AS (DELETE FROM shortage_summary) {_SET_BASIS}", [wanted])
+        return
+    await sql.execute("DELETE FROM shortage_summary")
+    await sql.execute(_SET_BASIS, [wanted])
+
+
+async def _take_marks() -> tuple[list[int], str | None]:
+    """The products listed as stale, and what the table was built for, read together; each
+    mark is taken off the list unless a transaction still writing holds it (PostgreSQL;
+    its change is not visible yet, so its mark must stay; the product is recomputed all the
+    same, for the changes already committed).
+
+    On SQLite the transaction holds the write lock from its start: the marks are deleted
+    after the read, when there are any.
     """
     if sql.dialect() != "postgres":
-        return [
-            row[0] for row in await sql.fetch("DELETE FROM shortage_stale RETURNING product_id")
-        ]
+        built_for, listed = (
+            await sql.fetch(
+                "SELECT (SELECT basis FROM shortage_state WHERE id = 1),"
+                " (SELECT json_group_array(product_id) FROM shortage_stale)"
+            )
+        )[0]
+        marked = [int(p) for p in json.loads(listed)]
+        if marked:
+            await sql.execute("DELETE FROM shortage_stale")
+        return marked, built_for
     await sql.fetch("SELECT pg_advisory_xact_lock(?)", [REFRESH_LOCK_KEY])
-    marked = [row[0] for row in await sql.fetch("SELECT product_id FROM shortage_stale")]
-    if marked:
-        await sql.execute(
-            "DELETE FROM shortage_stale WHERE product_id IN (SELECT product_id"
-            " FROM shortage_stale WHERE product_id = ANY(?::bigint[]) FOR UPDATE SKIP LOCKED)",
-            [marked],
+    # The statement's parts share one snapshot: the list is every mark, those it deletes
+    # included.
+    built_for, listed = (
+        await sql.fetch(
+            "WITH taken AS (DELETE FROM shortage_stale WHERE product_id IN (SELECT product_id"
+            " FROM shortage_stale FOR UPDATE SKIP LOCKED))"
+            " SELECT (SELECT basis FROM shortage_state WHERE id = 1),"
+            " ARRAY(SELECT product_id FROM shortage_stale ORDER BY product_id)"
         )
-    return marked
+    )[0]
+    return [int(p) for p in listed], built_for
 
 
 def _row(s: Shortage) -> tuple[Any, ...]:
