@@ -40,6 +40,7 @@ async def test_migrate_creates_tables(tmp_path: Path):
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
     assert {"product", "backorder", "tortoise_migrations"} <= tables
+    assert "worker_cursor" not in tables  # created by 0004, dropped by 0013
 
 
 def _models() -> list[type[Model]]:

@@ -3,7 +3,7 @@
 from bobot.models.alerts import Alert, AlertKind, AlertStatus, SupplierSwitch, SwitchStatus
 from bobot.models.catalog import BackorderPolicy, Product, Supplier, SupplierOffer
 from bobot.models.consent import BackorderConsent
-from bobot.models.events import ApiToken, Event, TokenRole, WorkerCursor
+from bobot.models.events import ApiToken, Event, TokenRole
 from bobot.models.orders import (
     Backorder,
     BackorderStatus,
@@ -72,5 +72,4 @@ __all__ = [
     "WaitlistEntry",
     "WaitlistStatus",
     "WebhookSubscription",
-    "WorkerCursor",
 ]

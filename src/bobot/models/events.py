@@ -48,14 +48,3 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
-
-
-class WorkerCursor(Model):
-    """How far a worker job has read the event history (one row per job)."""
-
-    name = fields.CharField(max_length=64, primary_key=True)
-    position = fields.BigIntField(default=0)
-    updated_at = fields.DatetimeField()
-
-    class Meta:
-        table = "worker_cursor"
