@@ -137,7 +137,10 @@ class WebhookTransport:
         rows = await WebhookSubscription.filter(id__in=sorted(wanted)).values_list(
             "id", "url", "secret", "active"
         )
-        self._endpoints = {sid: (url, secret) for sid, url, secret, active in rows if active}
+        # Batches overlap (the next is prepared while one still sends): keep the others'.
+        for sid in wanted:
+            self._endpoints.pop(sid, None)
+        self._endpoints.update((sid, (url, secret)) for sid, url, secret, active in rows if active)
 
     async def send(self, delivery: OutgoingDelivery) -> SendResult:
         endpoint = self._endpoints.get(int(delivery.recipient))
