@@ -285,12 +285,11 @@ def markdown(results: dict[str, Any]) -> str:
             if (o := data.get("outbox"))
         ),
         "",
-        "Pending webhook deliveries drained by the worker's `deliver` (claims of half "
-        "`BOBOT_OUTBOX_BATCH`, the next sending while the last is recorded, "
-        "`BOBOT_OUTBOX_CONCURRENCY` sends in flight, every attempt recorded) to a receiver in "
-        "its own process; only those: the store's other deliveries are left pending. Floor: "
-        "the same signed POSTs from a raw loop with as many in flight, the mean of a run "
-        "before and one after the drain.",
+        "Pending webhook deliveries drained by the worker's `deliver` (claims of "
+        "`BOBOT_OUTBOX_BATCH`, `BOBOT_OUTBOX_CONCURRENCY` sends in flight, every attempt "
+        "recorded) to a receiver in its own process; only those: the store's other deliveries "
+        "are left pending. Floor: the same signed POSTs from a raw loop with as many in "
+        "flight, the mean of a run before and one after the drain.",
         "",
         "## Shortage report (in-process)",
         "",

@@ -78,11 +78,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "BOBOT_OUTBOX_LEASE": ("120", "seconds a worker's claim keeps other workers off a delivery"),
     "BOBOT_OUTBOX_CONCURRENCY": ("16", "deliveries a worker sends at once"),
-    "BOBOT_OUTBOX_BATCH": (
-        "200",
-        "deliveries a worker holds at a time (claimed in halves: one sends while the other"
-        " is recorded)",
-    ),
+    "BOBOT_OUTBOX_BATCH": ("200", "deliveries a worker claims at a time"),
     "BOBOT_WEBHOOK_TIMEOUT": ("10", "seconds a webhook receiver has to answer"),
     "BOBOT_WEBHOOK_ALLOW_PRIVATE": (
         "0",

@@ -55,9 +55,12 @@ async def deliver(deps: Deps, transports: Mapping[Channel, Transport] | None = N
     chosen = (
         outbox.transports(deps.settings, clock=deps.clock) if transports is None else transports
     )
+    total = 0
     try:
-        # Until nothing is due: a batch holds one row per aggregate, a later one the next.
-        return await outbox.drain_all(chosen, deps=deps, limit=deps.settings.outbox_batch)
+        # Until nothing is due: a batch holds one row per aggregate, the next round the next.
+        while sent := await outbox.drain(chosen, deps=deps, limit=deps.settings.outbox_batch):
+            total += sent
+        return total
     finally:
         if own:
             for transport in chosen.values():

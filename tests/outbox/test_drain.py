@@ -1,6 +1,5 @@
-"""The worker's drain, in-process: batches overlap (the next is claimed and sending while the
-last is recorded), yet every message goes out once, one aggregate's in order, and every
-attempt is recorded."""
+"""The worker's drain, in-process, in small batches: every message goes out once, one
+aggregate's in order across batches, and every attempt is recorded."""
 
 from __future__ import annotations
 
@@ -15,11 +14,12 @@ from tortoise.transactions import in_transaction
 
 from bobot.config import Settings
 from bobot.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookSubscription
-from bobot.outbox import Channel, drain_all
+from bobot.outbox import Channel
 from bobot.outbox.enqueue import enqueue
 from bobot.outbox.routing import WebhookEvent
 from bobot.outbox.webhooks import WebhookTransport
 from bobot.services.base import Deps
+from bobot.worker import deliver
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ async def receiver() -> AsyncIterator[Receiver]:
         yield running
 
 
-async def test_overlapping_batches_send_each_message_once_and_in_order(db, receiver):
+async def test_batches_send_each_message_once_and_each_aggregate_in_order(db, receiver):
     now = datetime.now(UTC)
     subscription = await WebhookSubscription.create(
         url=receiver.url, events=["order.placed"], secret="whsec_" + "A" * 32,
@@ -46,9 +46,9 @@ async def test_overlapping_batches_send_each_message_once_and_in_order(db, recei
     async with in_transaction():
         await enqueue([], events, now=now)
     transport = WebhookTransport()
-    deps = Deps(settings=Settings(outbox_concurrency=4))
+    deps = Deps(settings=Settings(outbox_concurrency=4, outbox_batch=8))
     try:
-        attempted = await drain_all({Channel.WEBHOOK: transport}, deps=deps, limit=8)
+        attempted = await deliver(deps, {Channel.WEBHOOK: transport})
     finally:
         await transport.aclose()
 

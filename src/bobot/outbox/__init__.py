@@ -15,7 +15,7 @@ from typing import Any
 
 from bobot.clock import Clock, SystemClock
 from bobot.config import Settings
-from bobot.outbox.drain import DrainPolicy, claim, drain, drain_all
+from bobot.outbox.drain import DrainPolicy, claim, drain
 from bobot.outbox.enqueue import enqueue
 from bobot.outbox.types import (
     Channel,
@@ -36,7 +36,6 @@ __all__ = [
     "Transport",
     "claim",
     "drain",
-    "drain_all",
     "enqueue",
     "transports",
 ]

@@ -162,38 +162,6 @@ async def _send(
         return _Sent(delivery, result, at, (time.perf_counter() - started) * 1000)
 
 
-async def _prepare(transports: Mapping[Channel, Transport], batch: list[OutgoingDelivery]) -> None:
-    for transport in {id(t): t for t in transports.values()}.values():
-        prepare = getattr(transport, "prepare", None)
-        if prepare is not None:
-            await prepare(batch)
-
-
-async def _send_batch(
-    transports: Mapping[Channel, Transport],
-    batch: list[OutgoingDelivery],
-    *,
-    gate: asyncio.Semaphore,
-    deps: Any,
-    policy: DrainPolicy,
-    deadline: float,
-    turn: asyncio.Lock | None = None,
-) -> None:
-    """Send a claimed batch (at most ``gate`` sends at once), then record the outcomes
-    (waiting for ``turn``, when given, to use the database)."""
-    outcomes = await asyncio.gather(
-        *(_send(transports.get(d.channel), d, gate, deps, deadline) for d in batch)
-    )
-    sent = [s for s in outcomes if s is not None]
-    if len(sent) < len(batch):
-        log.warning("lease ran out: %d deliveries left for another worker", len(batch) - len(sent))
-    if turn is None:
-        await record_results(sent, policy=policy, now=deps.now())
-        return
-    async with turn:
-        await record_results(sent, policy=policy, now=deps.now())
-
-
 async def drain(
     transports: Mapping[Channel, Transport],
     *,
@@ -210,66 +178,19 @@ async def drain(
     batch = await claim(list(transports), now=deps.now(), lease=policy.lease, limit=limit)
     if not batch:
         return 0
-    await _prepare(transports, batch)
+    for transport in {id(t): t for t in transports.values()}.values():
+        prepare = getattr(transport, "prepare", None)
+        if prepare is not None:
+            await prepare(batch)
     gate = asyncio.Semaphore(policy.concurrency)
-    await _send_batch(transports, batch, gate=gate, deps=deps, policy=policy, deadline=deadline)
+    outcomes = await asyncio.gather(
+        *(_send(transports.get(d.channel), d, gate, deps, deadline) for d in batch)
+    )
+    sent = [s for s in outcomes if s is not None]
+    if len(sent) < len(batch):
+        log.warning("lease ran out: %d deliveries left for another worker", len(batch) - len(sent))
+    await record_results(sent, policy=policy, now=deps.now())
     return len(batch)
-
-
-async def drain_all(
-    transports: Mapping[Channel, Transport],
-    *,
-    deps: Any,
-    limit: int = 100,
-    policy: DrainPolicy | None = None,
-) -> int:
-    """Drain batch after batch until nothing is due; returns how many were attempted.
-
-    The sends never wait for the database: the next batch is claimed while the current one
-    is still sending, and joins the same ``concurrency`` sends in flight as soon as slots
-    free up; a batch's outcomes are recorded while the next batch sends. Claims and records
-    take turns (one statement or transaction at a time, none across a send). Order holds:
-    a claim passes over every row whose aggregate has an earlier row still PENDING (one in
-    flight included), so a message is claimed only after its predecessor was recorded.
-
-    Each claim takes half of ``limit``: with two batches out at once, the worker still holds
-    at most ``limit`` rows sent or sending and not yet recorded, which bounds what a crash
-    can send twice.
-    """
-    policy = policy or policy_of(deps.settings)
-    step = max(1, limit // 2)
-    gate = asyncio.Semaphore(policy.concurrency)
-    turn = asyncio.Lock()
-    channels = list(transports)
-    total = 0
-    sending: asyncio.Task[None] | None = None
-    try:
-        while True:
-            async with turn:
-                deadline = time.monotonic() + policy.lease * 0.8
-                batch = await claim(channels, now=deps.now(), lease=policy.lease, limit=step)
-            if not batch:
-                if sending is None:
-                    return total
-                # Its records may make the next messages of its aggregates due.
-                await sending
-                sending = None
-                continue
-            total += len(batch)
-            await _prepare(transports, batch)
-            following = asyncio.ensure_future(
-                _send_batch(
-                    transports, batch, gate=gate, deps=deps, policy=policy, deadline=deadline,
-                    turn=turn,
-                )
-            )  # fmt: skip
-            previous, sending = sending, following
-            if previous is not None:
-                await previous
-    finally:
-        if sending is not None and not sending.done():
-            # An error above: let the batch in flight finish and record what it sent.
-            await asyncio.gather(sending, return_exceptions=True)
 
 
 async def record_results(sent: Sequence[_Sent], *, policy: DrainPolicy, now: datetime) -> None:

@@ -137,7 +137,8 @@ class WebhookTransport:
         rows = await WebhookSubscription.filter(id__in=sorted(wanted)).values_list(
             "id", "url", "secret", "active"
         )
-        # Batches overlap (the next is prepared while one still sends): keep the others'.
+        # A batch's sends may still be out (or waiting for their turn) when the next batch
+        # is prepared: keep the endpoints they need.
         for sid in wanted:
             self._endpoints.pop(sid, None)
         self._endpoints.update((sid, (url, secret)) for sid, url, secret, active in rows if active)
