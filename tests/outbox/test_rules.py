@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bobot.domain.events import PUBLIC, schema_files
+from bobot.domain.events import PUBLIC, BackorderCreated, SupplierCreated, schema_files
 from bobot.errors import BobotError, ErrorCode
 from bobot.outbox.drain import DrainPolicy, backoff
 from bobot.outbox.routing import (
@@ -20,28 +20,22 @@ from bobot.outbox.routing import (
 from bobot.outbox.types import Channel, http_result, smtp_result
 from bobot.outbox.webhooks import check_url
 from bobot.services.base import Actor
-from bobot.services.history import EventKind, event, serialise
+from bobot.services.history import PendingEvent, serialise, typed_event
 
 DOCS = Path(__file__).parent.parent.parent / "docs" / "events"
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 SHOP = Actor("storefront", "shop", "api")
 
 
-def _backorder_created(backorder_id: int = 5, product_id: int = 3):
-    return event(
-        EventKind.BACKORDER_CREATED,
-        actor=SHOP,
-        at=AT,
-        subject_type="backorder",
-        subject_id=backorder_id,
-        product_id=product_id,
-        order_id=7,
-        quantity=2,
-        promised="2026-12-20",
-        expected="2026-12-18",
-        is_estimate=False,
-        customer_email="ana@example.com",  # never published
+def _backorder_created(backorder_id: int = 5, product_id: int = 3) -> PendingEvent:
+    payload = BackorderCreated(
+        order_id=7, quantity=2, promised="2026-12-20", expected="2026-12-18", is_estimate=False
     )
+    created = typed_event(
+        payload, actor=SHOP, at=AT, subject_id=backorder_id, product_id=product_id
+    )
+    created.data["customer_email"] = "ana@example.com"  # beside the payload: never published
+    return created
 
 
 @pytest.mark.parametrize(
@@ -111,9 +105,7 @@ def test_a_published_event_carries_only_its_payload_types_fields():
         "expected": "2026-12-18",
         "is_estimate": False,
     }
-    internal = event(
-        EventKind.SUPPLIER_CREATED, actor=SHOP, at=AT, subject_type="supplier", subject_id=1
-    )
+    internal = typed_event(SupplierCreated(name="Acme"), actor=SHOP, at=AT, subject_id=1)
     assert webhook_event(internal) is None
 
 

@@ -4,6 +4,10 @@ Each event kind has one payload type. ``PUBLIC`` names the webhook event a kind 
 as (None: internal only); a public payload is what a webhook carries under ``data``, besides
 the ids of its subject and product, and nothing more: the fields declared here are the whole
 public contract (``docs/events/*.json`` are generated from them).
+
+A ``SPARSE`` payload says what changed: its optional fields are stored only when set (the
+history's form of such an event since its first version), every other payload stores each of
+its fields.
 """
 
 from __future__ import annotations
@@ -21,10 +25,14 @@ class EventPayload:
     VERSION: ClassVar[int] = 1
     SUBJECT: ClassVar[str] = ""  # subject_type of the events of this kind
     PUBLIC: ClassVar[str | None] = None  # webhook event name
+    SPARSE: ClassVar[bool] = False  # optional fields left out when None
 
     def as_data(self) -> dict[str, Any]:
         """The event's data as stored in the history (JSON values)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.SPARSE:
+            return {name: value for name, value in data.items() if value is not None}
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +278,172 @@ class DeliveryRetried(EventPayload):
     attempts: int  # attempts made before this retry
 
 
+@dataclass(frozen=True, slots=True)
+class BackorderPriorityChanged(EventPayload):
+    KIND = "BACKORDER_PRIORITY_CHANGED"
+    SUBJECT = "backorder"
+    order_id: int
+    previous: int
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderShipped(EventPayload):
+    KIND = "BACKORDER_SHIPPED"
+    SUBJECT = "backorder"
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentShipped(EventPayload):
+    KIND = "SHIPMENT_SHIPPED"
+    SUBJECT = "shipment"
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCancelled(EventPayload):
+    KIND = "SHIPMENT_CANCELLED"
+    SUBJECT = "shipment"
+    order_id: int
+    previous: str  # its status before: PENDING or READY
+
+
+@dataclass(frozen=True, slots=True)
+class StockReceived(EventPayload):
+    KIND = "STOCK_RECEIVED"
+    SUBJECT = "product"
+    quantity: int
+    purchase_order_id: int | None  # null: received without a purchase order
+
+
+@dataclass(frozen=True, slots=True)
+class PoCreated(EventPayload):
+    """One event per line of the new purchase order (its product is the event's)."""
+
+    KIND = "PO_CREATED"
+    SUBJECT = "purchase_order"
+    number: str
+    supplier_id: int
+    status: str
+    quantity: int  # the line's
+    expected_date: str  # ISO date
+
+
+@dataclass(frozen=True, slots=True)
+class PoChanged(EventPayload):
+    """One event per line of the changed purchase order; each change as [before, after],
+    but ``lines``: [sku, quantity] of each line set."""
+
+    KIND = "PO_CHANGED"
+    SUBJECT = "purchase_order"
+    SPARSE = True
+    number: str
+    lines: list[list[str | int]] | None = None
+    expected_date: list[str] | None = None  # ISO dates
+    status: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PoReceived(EventPayload):
+    KIND = "PO_RECEIVED"
+    SUBJECT = "purchase_order"
+    status: str  # after the receipt: PARTIALLY_RECEIVED or RECEIVED
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOpened(EventPayload):
+    KIND = "ALERT_OPENED"
+    SUBJECT = "alert"
+    alert_kind: str
+    cause: str
+    severity: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReopened(AlertOpened):
+    KIND = "ALERT_REOPENED"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAcknowledged(AlertOpened):
+    KIND = "ALERT_ACKNOWLEDGED"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertResolved(AlertOpened):
+    """What the alert said when its gap closed."""
+
+    KIND = "ALERT_RESOLVED"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSnoozed(AlertOpened):
+    KIND = "ALERT_SNOOZED"
+    until: str  # ISO timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class AlertUpdated(EventPayload):
+    """What the scan changed on an open alert: each changed field as ``{"from", "to"}``."""
+
+    KIND = "ALERT_UPDATED"
+    SUBJECT = "alert"
+    SPARSE = True
+    alert_kind: str
+    cause: dict[str, Any] | None = None
+    severity: dict[str, Any] | None = None
+    suggested_action: dict[str, Any] | None = None
+    switch_id: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchProposed(EventPayload):
+    KIND = "SWITCH_PROPOSED"
+    SUBJECT = "supplier_switch"
+    from_supplier_id: int | None
+    to_supplier_id: int
+    quantity: int
+    new_expected_date: str  # ISO date
+    cost_difference: str  # decimal as text
+    backorders_improved: int
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchApproved(EventPayload):
+    KIND = "SWITCH_APPROVED"
+    SUBJECT = "supplier_switch"
+    purchase_order: str  # the new purchase order's number
+    quantity: int
+    expected_date: str  # ISO date
+    late_purchase_order: str | None  # what became of the late one ("PO-1001 cancelled")
+    alert_ids: list[int]  # the alerts that showed the switch
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchRejected(EventPayload):
+    KIND = "SWITCH_REJECTED"
+    SUBJECT = "supplier_switch"
+    reason: str
+    alert_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchExpired(EventPayload):
+    """Nobody decided the proposal before its alert let go of it."""
+
+    KIND = "SWITCH_EXPIRED"
+    SUBJECT = "supplier_switch"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRevoked(EventPayload):
+    KIND = "TOKEN_REVOKED"
+    SUBJECT = "api_token"
+    name: str
+    role: str
+
+
 PAYLOADS: dict[str, type[EventPayload]] = {
     cls.KIND: cls
     for cls in (
@@ -299,6 +473,25 @@ PAYLOADS: dict[str, type[EventPayload]] = {
         WebhookSubscriptionUpdated,
         WebhookSubscriptionDeleted,
         DeliveryRetried,
+        BackorderPriorityChanged,
+        BackorderShipped,
+        ShipmentShipped,
+        ShipmentCancelled,
+        StockReceived,
+        PoCreated,
+        PoChanged,
+        PoReceived,
+        AlertOpened,
+        AlertUpdated,
+        AlertAcknowledged,
+        AlertSnoozed,
+        AlertReopened,
+        AlertResolved,
+        SwitchProposed,
+        SwitchApproved,
+        SwitchRejected,
+        SwitchExpired,
+        TokenRevoked,
     )
 }
 PUBLIC: dict[str, type[EventPayload]] = {c.PUBLIC: c for c in PAYLOADS.values() if c.PUBLIC}

@@ -50,6 +50,8 @@ class ApiToken(Model):
         table = "api_token"
 
 
+# Now the mark of a once-a-day job (the outlook scan's last shop day, as an ordinal); the
+# docstring is the table's description in the migrations, so it stays as it was.
 class WorkerCursor(Model):
     """How far a worker job has read the event history (one row per job)."""
 

@@ -137,7 +137,11 @@ class WebhookTransport:
         rows = await WebhookSubscription.filter(id__in=sorted(wanted)).values_list(
             "id", "url", "secret", "active"
         )
-        self._endpoints = {sid: (url, secret) for sid, url, secret, active in rows if active}
+        # A batch's sends may still be out (or waiting for their turn) when the next batch
+        # is prepared: keep the endpoints they need.
+        for sid in wanted:
+            self._endpoints.pop(sid, None)
+        self._endpoints.update((sid, (url, secret)) for sid, url, secret, active in rows if active)
 
     async def send(self, delivery: OutgoingDelivery) -> SendResult:
         endpoint = self._endpoints.get(int(delivery.recipient))

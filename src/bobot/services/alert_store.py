@@ -18,10 +18,11 @@ from typing import Any
 
 from bobot import sql
 from bobot.domain import alerts
+from bobot.domain import events as typed
 from bobot.domain.gaps import GapKind, SuggestedAction
 from bobot.services.base import Actor
 from bobot.services.gap_facts import as_datetime
-from bobot.services.history import EventKind, PendingEvent, event, record
+from bobot.services.history import PendingEvent, record, typed_event
 
 _DECIDED = [status.value for status in alerts.DECIDED]
 
@@ -107,14 +108,11 @@ async def persist(plan: alerts.AlertPlan, *, actor: Actor, now: datetime) -> Wri
         )
         events += [
             _alert_event(
-                EventKind.ALERT_RESOLVED,
+                typed.AlertResolved(alert_kind=a.kind.value, cause=a.cause, severity=a.severity),
                 a.id,
                 a.product_id,
-                a.kind,
                 actor,
                 now,
-                cause=a.cause,
-                severity=a.severity,
             )
             for a in plan.resolve
         ]
@@ -131,14 +129,7 @@ async def persist(plan: alerts.AlertPlan, *, actor: Actor, now: datetime) -> Wri
             ],
         )  # the product locks keep every one of them PROPOSED until here
         events += [
-            event(
-                EventKind.SWITCH_EXPIRED,
-                actor=actor,
-                at=now,
-                subject_type="supplier_switch",
-                subject_id=sid,
-                product_id=pid,
-            )
+            typed_event(typed.SwitchExpired(), actor=actor, at=now, subject_id=sid, product_id=pid)
             for sid, pid in plan.expire
         ]
     await record(events)
@@ -167,14 +158,13 @@ async def _open(
     )
     return [
         _alert_event(
-            EventKind.ALERT_OPENED,
+            typed.AlertOpened(
+                alert_kind=keys[key].kind.value, cause=keys[key].cause, severity=keys[key].severity
+            ),
             aid,
             keys[key].product_id,
-            keys[key].kind,
             actor,
             now,
-            cause=keys[key].cause,
-            severity=keys[key].severity,
         )
         for aid, key in sorted(rows_back)
         if key in keys
@@ -234,15 +224,17 @@ def _update_events(
             name: {"from": _plain(old), "to": _plain(new)}
             for name, (old, new) in change.changes.items()
         }
-        found.append(_alert_event(EventKind.ALERT_UPDATED, a.id, a.product_id, a.kind, actor,
-                                  now, **changed))  # fmt: skip
+        updated = typed.AlertUpdated(
+            alert_kind=a.kind.value,
+            cause=changed.get("cause"),
+            severity=changed.get("severity"),
+            suggested_action=changed.get("suggested_action"),
+            switch_id=changed.get("switch_id"),
+        )
+        found.append(_alert_event(updated, a.id, a.product_id, actor, now))
     if change.reopen:
-        found.append(
-            _alert_event(
-                EventKind.ALERT_REOPENED, a.id, a.product_id, a.kind, actor, now,
-                cause=w.cause, severity=w.severity,
-            )
-        )  # fmt: skip
+        reopened = typed.AlertReopened(alert_kind=a.kind.value, cause=w.cause, severity=w.severity)
+        found.append(_alert_event(reopened, a.id, a.product_id, actor, now))
     return found
 
 
@@ -251,21 +243,6 @@ def _plain(value: object) -> object:
 
 
 def _alert_event(
-    kind: EventKind,
-    alert_id: int,
-    product_id: int,
-    alert_kind: GapKind,
-    actor: Actor,
-    now: datetime,
-    **data: Any,
+    payload: typed.EventPayload, alert_id: int, product_id: int, actor: Actor, now: datetime
 ) -> PendingEvent:
-    return event(
-        kind,
-        actor=actor,
-        at=now,
-        subject_type="alert",
-        subject_id=alert_id,
-        product_id=product_id,
-        alert_kind=alert_kind.value,
-        **data,
-    )
+    return typed_event(payload, actor=actor, at=now, subject_id=alert_id, product_id=product_id)

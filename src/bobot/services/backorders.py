@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain.events import BackorderCancelled
 from bobot.domain.lifecycle import plan_cancellation
 from bobot.errors import NotFound
 from bobot.models import Backorder, Cancellation, OrderLine, ShipmentLine
 from bobot.services.base import Actor, Deps, adjust_product, int_column
 from bobot.services.fulfilment import refresh_shipments, settle
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 from bobot.services.stock import lock_order_products, refresh_order_status
 
 
@@ -61,18 +62,18 @@ async def cancel_backorder(
         )
         await record(
             [
-                event(
-                    EventKind.BACKORDER_CANCELLED,
+                typed_event(
+                    BackorderCancelled(
+                        order_id=backorder.order_id,
+                        quantity=units,
+                        released=released,
+                        remaining=backorder.quantity,
+                        reason=reason,
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="backorder",
                     subject_id=backorder.id,
                     product_id=backorder.product_id,
-                    order_id=backorder.order_id,
-                    quantity=units,
-                    released=released,
-                    remaining=backorder.quantity,
-                    reason=reason,
                 )
             ]
         )

@@ -17,12 +17,13 @@ from tortoise.transactions import in_transaction
 
 from bobot import sql
 from bobot.domain import consent as rules
+from bobot.domain import events as typed
 from bobot.domain.statuses import WAITING, BackorderStatus, sql_in
 from bobot.errors import Conflict, NotFound
 from bobot.models import Backorder, BackorderConsent
 from bobot.services.backorders import cancel_backorder
 from bobot.services.base import SYSTEM, Actor, Deps, int_column, lock_products
-from bobot.services.history import EventKind, PendingEvent, event, record
+from bobot.services.history import PendingEvent, record, typed_event
 
 NO_CONSENT = "NO_CONSENT"
 REFUSED = "Refused the delay"
@@ -109,11 +110,8 @@ async def _save(
     return row
 
 
-def _event(kind: EventKind, b: Backorder, now: datetime, actor: Actor, **data: Any) -> PendingEvent:
-    return event(
-        kind, actor=actor, at=now, subject_type="backorder", subject_id=b.id,
-        product_id=b.product_id, order_id=b.order_id, **data,
-    )  # fmt: skip
+def _event(payload: typed.EventPayload, b: Backorder, now: datetime, actor: Actor) -> PendingEvent:
+    return typed_event(payload, actor=actor, at=now, subject_id=b.id, product_id=b.product_id)
 
 
 async def review_delays(deps: Deps) -> int:
@@ -158,18 +156,21 @@ async def _review_products(product_ids: list[int], deps: Deps) -> int:
                         await saved.save(update_fields=["late_notices"])
                     events.append(_notice_event(b, outcome, now))
                 elif isinstance(outcome, rules.AcceptedBySilence):
-                    events.append(
-                        _event(EventKind.DELAY_ANSWERED, b, now, SYSTEM, accepted=True,
-                               by="silence", new_date=outcome.new_date.isoformat())
-                    )  # fmt: skip
+                    answered = typed.DelayAnswered(
+                        order_id=b.order_id,
+                        accepted=True,
+                        by="silence",
+                        new_date=outcome.new_date.isoformat(),
+                    )
+                    events.append(_event(answered, b, now, SYSTEM))
                 elif isinstance(outcome, rules.CancelForNoConsent):
-                    events.append(
-                        _event(EventKind.DELAY_DEADLINE_PASSED, b, now, SYSTEM,
-                               deadline=outcome.deadline.isoformat())
-                    )  # fmt: skip
+                    passed = typed.DelayDeadlinePassed(
+                        order_id=b.order_id, deadline=outcome.deadline.isoformat()
+                    )
+                    events.append(_event(passed, b, now, SYSTEM))
                     cancel.append(b)
                 else:
-                    events.append(_event(EventKind.DELAY_CLEARED, b, now, SYSTEM))
+                    events.append(_event(typed.DelayCleared(order_id=b.order_id), b, now, SYSTEM))
         await record(events)
         for b in cancel:
             await cancel_backorder(
@@ -179,14 +180,15 @@ async def _review_products(product_ids: list[int], deps: Deps) -> int:
 
 
 def _notice_event(b: Backorder, notice: rules.SendNotice, now: datetime) -> PendingEvent:
-    return _event(
-        EventKind.DELAY_NOTICE_SENT, b, now, SYSTEM,
+    payload = typed.DelayNoticeSent(
+        order_id=b.order_id,
         number=notice.number,
         notice=notice.kind.value,
         new_date=notice.new_date.isoformat() if notice.new_date else None,
         deadline=notice.deadline.isoformat(),
         late=notice.late,
-    )  # fmt: skip
+    )
+    return _event(payload, b, now, SYSTEM)
 
 
 async def answer_delay(*, backorder_id: int, accept: bool, actor: Actor, deps: Deps) -> ConsentView:
@@ -210,14 +212,13 @@ async def answer_delay(*, backorder_id: int, accept: bool, actor: Actor, deps: D
             before, accept=accept, expected=_expected(backorder, before), today=deps.today()
         )
         saved = await _save(backorder, row, after, now)
-        await record(
-            [
-                _event(
-                    EventKind.DELAY_ANSWERED, backorder, now, actor, accepted=reply.accepted,
-                    by="customer", new_date=reply.new_date.isoformat() if reply.new_date else None,
-                )
-            ]
-        )  # fmt: skip
+        answered = typed.DelayAnswered(
+            order_id=backorder.order_id,
+            accepted=reply.accepted,
+            by="customer",
+            new_date=reply.new_date.isoformat() if reply.new_date else None,
+        )
+        await record([_event(answered, backorder, now, actor)])
         if not accept:
             await cancel_backorder(
                 backorder_id=backorder_id, quantity=None, reason=REFUSED, actor=actor, deps=deps

@@ -11,19 +11,14 @@ from typing import Any
 from bobot import sql
 from bobot.domain import eta as rules
 from bobot.domain.eta import Eta
+from bobot.domain.events import BackorderDelayed, BackorderEtaChanged
 from bobot.domain.order_plan import parcel_eta
 from bobot.domain.ordering import ShipPreference
 from bobot.domain.statuses import CANCELLABLE, sql_in
 from bobot.domain.statuses import WAITING as WAITING  # importable from here, as before
 from bobot.domain.statuses import WAITING_SQL as WAITING_SQL
 from bobot.services.base import Actor, Deps
-from bobot.services.history import (
-    EventKind,
-    PendingEvent,
-    event,
-    record,
-    record_per_backorder,
-)
+from bobot.services.history import PendingEvent, record, record_per_backorder, typed_event
 from bobot.services.supply import supply_and_lead
 
 FIFO_ORDER = ("-priority", "created_at", "id")
@@ -121,23 +116,18 @@ async def store_dates(
         now_delayed = eta.ship_date > promised
         groups[(eta.ship_date, eta.is_estimate, now_delayed)].append(backorder_id)
         if now_delayed and not was_delayed:
+            payload = BackorderDelayed(
+                order_id=order_id, promised=promised.isoformat(), expected=eta.ship_date.isoformat()
+            )
             delayed.append(
-                event(
-                    EventKind.BACKORDER_DELAYED,
-                    actor=actor,
-                    at=now,
-                    subject_type="backorder",
-                    subject_id=backorder_id,
-                    product_id=product_id,
-                    order_id=order_id,
-                    promised=promised.isoformat(),
-                    expected=eta.ship_date.isoformat(),
+                typed_event(
+                    payload, actor=actor, at=now, subject_id=backorder_id, product_id=product_id
                 )
             )
     for (ship_date, estimate, now_delayed), backorder_ids in sorted(groups.items()):
         backorder_ids.sort()
         await record_per_backorder(
-            EventKind.BACKORDER_ETA_CHANGED,
+            BackorderEtaChanged,
             backorder_ids,
             eta_changed(estimate),
             [ship_date, ship_date, ship_date],

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from bobot import sql
 from bobot.domain.eta import Eta
+from bobot.domain.events import BackorderAllocated, ShipmentCancelled
 from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.mail.routing import SHIPMENT_READY
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
@@ -26,18 +27,10 @@ from bobot.services.eta import (
     redate_orders,
     store_dates,
 )
-from bobot.services.history import (
-    EventKind,
-    PendingEvent,
-    event,
-    record,
-    record_per_backorder,
-)
+from bobot.services.history import PendingEvent, record, record_per_backorder, typed_event
 from bobot.services.invitations import invite_waiting
 
 T = TypeVar("T")
-#: A partial fill's allocation event: its date moves on a BACKORDER_ETA_CHANGED of its own.
-_NO_DATE_MOVE = dict.fromkeys(("previous", "expected", "promised", "is_estimate", "direction"))
 CHUNK = 500
 
 
@@ -174,7 +167,7 @@ async def _fill(
         dates = [eta.ship_date] * 3
         update = [eta.ship_date, eta.is_estimate, eta.ship_date, now, sql.ids(ids)]
         changed += await record_per_backorder(
-            EventKind.BACKORDER_ALLOCATED,
+            BackorderAllocated,
             ids,
             allocated,
             dates,
@@ -190,17 +183,22 @@ async def _fill(
     await adjust_product(product_id, now=now, allocated=used, available=-used, backordered=-used)
     await record(
         [
-            event(
-                EventKind.BACKORDER_ALLOCATED,
+            typed_event(
+                BackorderAllocated(
+                    order_id=next(row[2] for row in queue if row[0] == f.backorder_id),
+                    units=f.units,
+                    complete=False,
+                    # a partial fill's date moves on a BACKORDER_ETA_CHANGED of its own
+                    previous=None,
+                    expected=None,
+                    promised=None,
+                    is_estimate=None,
+                    direction=None,
+                ),
                 actor=actor,
                 at=now,
-                subject_type="backorder",
                 subject_id=f.backorder_id,
                 product_id=product_id,
-                order_id=next(row[2] for row in queue if row[0] == f.backorder_id),
-                units=f.units,
-                complete=False,
-                **_NO_DATE_MOVE,
             )
             for f in partial
         ]
@@ -257,14 +255,11 @@ async def refresh_shipments(shipment_ids: Iterable[int], *, actor: Actor, deps: 
         await _tell_ready(ready, now)
         orders.update(order_id for _, _, order_id in unshipped)
         cancelled += [
-            event(
-                EventKind.SHIPMENT_CANCELLED,
+            typed_event(
+                ShipmentCancelled(order_id=order_id, previous=status.value),
                 actor=actor,
                 at=now,
-                subject_type="shipment",
                 subject_id=sid,
-                order_id=order_id,
-                previous=status.value,
             )
             for sid, status, order_id in unshipped
             if sid not in nonempty

@@ -23,13 +23,14 @@ from tortoise.transactions import in_transaction
 
 from bobot import sql
 from bobot.domain import alerts as alert_rules
+from bobot.domain import events as typed
 from bobot.domain import gaps as rules
 from bobot.errors import Conflict, InvalidInput, NotFound
 from bobot.models import Alert, AlertStatus, WorkerCursor
 from bobot.services import alert_store, demand
 from bobot.services.base import SYSTEM, Actor, Deps
 from bobot.services.gap_facts import CANDIDATE_SQL, Facts, gather_facts
-from bobot.services.history import EventKind, PendingEvent, event, record
+from bobot.services.history import PendingEvent, record, typed_event
 from bobot.services.proposals import build_proposal, save_proposal
 
 log = logging.getLogger("bobot.gaps")
@@ -174,17 +175,11 @@ async def _propose(
     return (await save_proposal(proposal, actor=actor, deps=deps)).id
 
 
-def _alert_event(kind: EventKind, alert: Alert, actor: Actor, now: datetime) -> PendingEvent:
-    return event(
-        kind,
-        actor=actor,
-        at=now,
-        subject_type="alert",
-        subject_id=alert.id,
-        product_id=alert.product_id,
-        alert_kind=rules.GapKind(alert.kind).value,
-        cause=alert.cause,
-        severity=alert.severity,
+def _alert_event(
+    payload: typed.EventPayload, alert: Alert, actor: Actor, now: datetime
+) -> PendingEvent:
+    return typed_event(
+        payload, actor=actor, at=now, subject_id=alert.id, product_id=alert.product_id
     )
 
 
@@ -284,7 +279,10 @@ async def acknowledge_alert(*, alert_id: int, actor: Actor, deps: Deps) -> Alert
             raise Conflict(f"Alert {alert_id} is already resolved.", field=["id"])
         alert.status, alert.snoozed_until, alert.updated_at = AlertStatus.ACKNOWLEDGED, None, now
         await alert.save(update_fields=["status", "snoozed_until", "updated_at"])
-        await record([_alert_event(EventKind.ALERT_ACKNOWLEDGED, alert, actor, now)])
+        payload = typed.AlertAcknowledged(
+            alert_kind=rules.GapKind(alert.kind).value, cause=alert.cause, severity=alert.severity
+        )
+        await record([_alert_event(payload, alert, actor, now)])
     return alert
 
 
@@ -298,7 +296,11 @@ async def snooze_alert(*, alert_id: int, until: datetime, actor: Actor, deps: De
             raise Conflict(f"Alert {alert_id} is already resolved.", field=["id"])
         alert.status, alert.snoozed_until, alert.updated_at = AlertStatus.SNOOZED, until, now
         await alert.save(update_fields=["status", "snoozed_until", "updated_at"])
-        ev = _alert_event(EventKind.ALERT_SNOOZED, alert, actor, now)
-        ev.data["until"] = until.isoformat()
-        await record([ev])
+        snoozed = typed.AlertSnoozed(
+            alert_kind=rules.GapKind(alert.kind).value,
+            cause=alert.cause,
+            severity=alert.severity,
+            until=until.isoformat(),
+        )
+        await record([_alert_event(snoozed, alert, actor, now)])
     return alert

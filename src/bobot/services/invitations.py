@@ -16,12 +16,13 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from bobot import sql
+from bobot.domain import events as typed
 from bobot.domain import invitations as rules
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.errors import Conflict, NotFound
 from bobot.models import Order, Product, WaitlistEntry, WaitlistStatus
 from bobot.services.base import SYSTEM, Actor, Deps, adjust_product, int_column, lock_products
-from bobot.services.history import EventKind, PendingEvent, event, record
+from bobot.services.history import PendingEvent, record, typed_event
 
 #: Products that can invite: units available, nobody backordered ahead, somebody waiting.
 _CAN_INVITE = """
@@ -33,12 +34,11 @@ SELECT w.id, w.product_id, w.quantity, p.available FROM waitlist_entry w
 
 
 def _event(
-    kind: EventKind, entry: WaitlistEntry, actor: Actor, deps: Deps, **data: object
+    payload: typed.EventPayload, entry: WaitlistEntry, actor: Actor, deps: Deps
 ) -> PendingEvent:
-    return event(
-        kind, actor=actor, at=deps.now(), subject_type="waitlist_entry", subject_id=entry.id,
-        product_id=entry.product_id, **data,
-    )  # fmt: skip
+    return typed_event(
+        payload, actor=actor, at=deps.now(), subject_id=entry.id, product_id=entry.product_id
+    )
 
 
 async def invite_waiting(product_ids: Iterable[int], *, actor: Actor, deps: Deps) -> int:
@@ -72,12 +72,13 @@ async def invite_waiting(product_ids: Iterable[int], *, actor: Actor, deps: Deps
             ).update(
                 status=WaitlistStatus.INVITED, hold_until=invitation.hold_until, updated_at=now
             )
+            payload = typed.WaitlistInvited(
+                units=invitation.units, hold_until=invitation.hold_until.isoformat()
+            )
             events.append(
-                event(
-                    EventKind.WAITLIST_INVITED, actor=actor, at=now,
-                    subject_type="waitlist_entry", subject_id=invitation.entry_id,
-                    product_id=product_id, units=invitation.units,
-                    hold_until=invitation.hold_until.isoformat(),
+                typed_event(
+                    payload, actor=actor, at=now, subject_id=invitation.entry_id,
+                    product_id=product_id,
                 )
             )  # fmt: skip
         units = sum(i.units for i in chosen)
@@ -121,7 +122,7 @@ async def expire_invitations(deps: Deps) -> int:
             for entry in entries:
                 entry.status, entry.updated_at = WaitlistStatus.EXPIRED, now
                 await entry.save(update_fields=["status", "updated_at"])
-                await record([_event(EventKind.WAITLIST_INVITE_EXPIRED, entry, SYSTEM, deps)])
+                await record([_event(typed.WaitlistInviteExpired(), entry, SYSTEM, deps)])
                 await _release(entry, actor=SYSTEM, deps=deps)
                 count += 1
     return count
@@ -166,8 +167,6 @@ async def claim_invitation(*, entry_id: int, actor: Actor, deps: Deps) -> Order:
         )
         entry.status, entry.updated_at = WaitlistStatus.CONVERTED, deps.now()
         await entry.save(update_fields=["status", "updated_at"])
-        await record(
-            [_event(EventKind.WAITLIST_CLAIMED, entry, actor, deps, order_id=order.id,
-                    number=order.number)]
-        )  # fmt: skip
+        claimed = typed.WaitlistClaimed(order_id=order.id, number=order.number)
+        await record([_event(claimed, entry, actor, deps)])
     return order

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bobot.domain.events import OrderRefused
+from bobot.domain.events import BackorderCreated, OrderPlaced, OrderRefused
 from bobot.domain.order_plan import OrderPlan, ProductFacts, plan_order, skus_to_date
 from bobot.domain.ordering import LineRequest, ShipPreference, StockView, validate_lines
 from bobot.errors import BobotError, ErrorCode, InvalidInput
@@ -34,7 +34,7 @@ from bobot.services.base import (
     require_text,
     terms_of,
 )
-from bobot.services.history import EventKind, event, record, typed_event
+from bobot.services.history import record, typed_event
 from bobot.services.reliability import margins_for
 from bobot.services.supply import supply_facts
 
@@ -225,14 +225,14 @@ async def _persist(
         updated_at=now,
     )
     events = [
-        event(
-            EventKind.ORDER_PLACED,
+        typed_event(
+            OrderPlaced(
+                number=order.number,
+                lines=[[s.sku, s.quantity, s.from_stock, s.backordered] for s in plan.splits],
+            ),
             actor=actor,
             at=now,
-            subject_type="order",
             subject_id=order.id,
-            number=order.number,
-            lines=[[s.sku, s.quantity, s.from_stock, s.backordered] for s in plan.splits],
         )
     ]
     order_lines: dict[int, OrderLine] = {}
@@ -264,18 +264,18 @@ async def _persist(
             )
             backorders[split.index] = backorder
             events.append(
-                event(
-                    EventKind.BACKORDER_CREATED,
+                typed_event(
+                    BackorderCreated(
+                        order_id=order.id,
+                        quantity=planned.quantity,
+                        promised=planned.promised.isoformat(),
+                        expected=planned.expected.ship_date.isoformat(),
+                        is_estimate=planned.expected.is_estimate,
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="backorder",
                     subject_id=backorder.id,
                     product_id=product.id,
-                    order_id=order.id,
-                    quantity=planned.quantity,
-                    promised=planned.promised.isoformat(),
-                    expected=planned.expected.ship_date.isoformat(),
-                    is_estimate=planned.expected.is_estimate,
                 )
             )
         await adjust_product(

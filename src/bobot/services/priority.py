@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain.events import BackorderPriorityChanged
 from bobot.domain.statuses import WAITING
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import Backorder
 from bobot.services.base import Actor, Deps, int_column, lock_products
 from bobot.services.eta import recompute_etas
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 
 #: The default priority is the lowest; staff may raise a backorder up to the highest.
 LOWEST_PRIORITY = 0
@@ -61,16 +62,14 @@ async def set_backorder_priority(
             raise RuntimeError(f"backorder {backorder_id} changed under its product lock")
         await record(
             [
-                event(
-                    EventKind.BACKORDER_PRIORITY_CHANGED,
+                typed_event(
+                    BackorderPriorityChanged(
+                        order_id=backorder.order_id, previous=previous, priority=priority
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="backorder",
                     subject_id=backorder_id,
                     product_id=backorder.product_id,
-                    order_id=backorder.order_id,
-                    previous=previous,
-                    priority=priority,
                 )
             ]
         )

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from bobot import sql
 from bobot.domain import gaps as rules
+from bobot.domain.events import SwitchProposed
 from bobot.domain.reliability import Margins, reliable_arrival
 from bobot.domain.statuses import WAITING_SQL
 from bobot.models import SupplierSwitch, SwitchStatus
 from bobot.services.base import Actor, Deps
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 
 
 def actor_label(actor: Actor) -> str:
@@ -136,19 +137,19 @@ async def save_proposal(proposal: Proposal, *, actor: Actor, deps: Deps) -> Supp
     )
     await record(
         [
-            event(
-                EventKind.SWITCH_PROPOSED,
+            typed_event(
+                SwitchProposed(
+                    from_supplier_id=proposal.from_supplier_id,
+                    to_supplier_id=proposal.to_supplier_id,
+                    quantity=proposal.quantity,
+                    new_expected_date=proposal.new_expected_date.isoformat(),
+                    cost_difference=str(proposal.cost_difference),
+                    backorders_improved=proposal.backorders_improved,
+                ),
                 actor=actor,
                 at=now,
-                subject_type="supplier_switch",
                 subject_id=switch.id,
                 product_id=proposal.product_id,
-                from_supplier_id=proposal.from_supplier_id,
-                to_supplier_id=proposal.to_supplier_id,
-                quantity=proposal.quantity,
-                new_expected_date=proposal.new_expected_date.isoformat(),
-                cost_difference=str(proposal.cost_difference),
-                backorders_improved=proposal.backorders_improved,
             )
         ]
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from bobot.domain import events as typed
 from bobot.domain.lifecycle import (
     NEW_PO_STATUSES,
     require_changeable,
@@ -29,7 +30,7 @@ from bobot.services.base import (
 )
 from bobot.services.eta import recompute_etas
 from bobot.services.gaps import scan_after_change
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,18 +118,18 @@ async def create_purchase_order(
                 await adjust_product(products[line.sku].id, now=now, incoming=line.quantity)
         await record(
             [
-                event(
-                    EventKind.PO_CREATED,
+                typed_event(
+                    typed.PoCreated(
+                        number=po.number,
+                        supplier_id=supplier_id,
+                        status=status.value,
+                        quantity=line.quantity,
+                        expected_date=expected_date.isoformat(),
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="purchase_order",
                     subject_id=po.id,
                     product_id=products[line.sku].id,
-                    number=po.number,
-                    supplier_id=supplier_id,
-                    status=status.value,
-                    quantity=line.quantity,
-                    expected_date=expected_date.isoformat(),
                 )
                 for line in lines
             ]
@@ -173,8 +174,7 @@ async def update_purchase_order(
         was_open = po.status in OPEN_PO_STATUSES
         due_before = {pid: _due(line) if was_open else 0 for pid, line in existing.items()}
 
-        changes: dict[str, object] = {}
-        changed_lines: list[list[object]] = []
+        changed_lines: list[list[str | int]] = []
         for line_input in lines or ():
             product = extra[line_input.sku]
             line = existing.get(product.id)
@@ -199,15 +199,20 @@ async def update_purchase_order(
                     line.unit_cost = line_input.unit_cost
                 await line.save(update_fields=["quantity", "unit_cost"])
             changed_lines.append([line_input.sku, line_input.quantity])
-        if changed_lines:
-            changes["lines"] = changed_lines
+        date_change = status_change = None
         if expected_date is not None and expected_date != po.expected_date:
-            changes["expected_date"] = [po.expected_date.isoformat(), expected_date.isoformat()]
+            date_change = [po.expected_date.isoformat(), expected_date.isoformat()]
             po.expected_date = expected_date
         if status is not None and status != po.status:
-            changes["status"] = [po.status.value, status.value]
+            status_change = [po.status.value, status.value]
             po.status = status
-        if not changes:
+        changes = typed.PoChanged(
+            number=po.number,
+            lines=changed_lines or None,
+            expected_date=date_change,
+            status=status_change,
+        )
+        if not changed_lines and date_change is None and status_change is None:
             return po
         po.updated_at = now
         await po.save(update_fields=["expected_date", "status", "updated_at"])
@@ -221,16 +226,7 @@ async def update_purchase_order(
                 await adjust_product(pid, now=now, incoming=delta)
         await record(
             [
-                event(
-                    EventKind.PO_CHANGED,
-                    actor=actor,
-                    at=now,
-                    subject_type="purchase_order",
-                    subject_id=po.id,
-                    product_id=pid,
-                    number=po.number,
-                    **changes,
-                )
+                typed_event(changes, actor=actor, at=now, subject_id=po.id, product_id=pid)
                 for pid in existing
             ]
         )

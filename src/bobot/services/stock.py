@@ -10,6 +10,7 @@ from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from bobot.domain import events as typed
 from bobot.domain.fifo import Fill
 from bobot.domain.lifecycle import (
     order_status,
@@ -42,7 +43,7 @@ from bobot.services.base import (
 )
 from bobot.services.fulfilment import settle
 from bobot.services.gaps import scan_after_change
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import PendingEvent, record, typed_event
 from bobot.services.reliability import count_delivery
 
 
@@ -143,15 +144,15 @@ async def _receive(
     )
     await record(
         [
-            event(
-                EventKind.STOCK_RECEIVED,
+            typed_event(
+                typed.StockReceived(
+                    quantity=units,
+                    purchase_order_id=po_line.purchase_order_id if po_line else None,
+                ),
                 actor=actor,
                 at=now,
-                subject_type="product",
                 subject_id=product.id,
                 product_id=product.id,
-                quantity=units,
-                purchase_order_id=po_line.purchase_order_id if po_line else None,
             )
         ]
     )
@@ -175,13 +176,11 @@ async def _refresh_po_status(po: PurchaseOrder, *, actor: Actor, deps: Deps) -> 
     if changed:
         await record(
             [
-                event(
-                    EventKind.PO_RECEIVED,
+                typed_event(
+                    typed.PoReceived(status=status.value),
                     actor=actor,
                     at=deps.now(),
-                    subject_type="purchase_order",
                     subject_id=purchase_order_id,
-                    status=status.value,
                 )
             ]
         )
@@ -219,14 +218,12 @@ async def mark_shipment_shipped(*, shipment_id: int, actor: Actor, deps: Deps) -
             if quantity:
                 await adjust_product(product_id, now=now, on_hand=-quantity, allocated=-quantity)
         backorder_ids = [row[2] for row in lines if row[2] is not None]
-        events = [
-            event(
-                EventKind.SHIPMENT_SHIPPED,
+        events: list[PendingEvent] = [
+            typed_event(
+                typed.ShipmentShipped(order_id=shipment.order_id),
                 actor=actor,
                 at=now,
-                subject_type="shipment",
                 subject_id=shipment.id,
-                order_id=shipment.order_id,
             )
         ]
         if backorder_ids:
@@ -237,14 +234,12 @@ async def mark_shipment_shipped(*, shipment_id: int, actor: Actor, deps: Deps) -
                 status=BackorderStatus.SHIPPED, updated_at=now
             )
             events += [
-                event(
-                    EventKind.BACKORDER_SHIPPED,
+                typed_event(
+                    typed.BackorderShipped(order_id=shipment.order_id),
                     actor=actor,
                     at=now,
-                    subject_type="backorder",
                     subject_id=b,
                     product_id=p,
-                    order_id=shipment.order_id,
                 )
                 for b, p in shipped
             ]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from bobot.domain import gaps as rules
+from bobot.domain.events import SwitchApproved, SwitchRejected
 from bobot.errors import BobotError, Conflict, ErrorCode, InvalidInput, NotFound
 from bobot.models import (
     Alert,
@@ -29,7 +30,7 @@ from bobot.services.base import (
 )
 from bobot.services.gap_facts import gather_facts
 from bobot.services.gaps import scan
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 from bobot.services.proposals import actor_label, build_proposal, save_proposal
 
 
@@ -177,18 +178,18 @@ async def approve_supplier_switch(
         await switch.save(update_fields=["new_purchase_order_id"])
         await record(
             [
-                event(
-                    EventKind.SWITCH_APPROVED,
+                typed_event(
+                    SwitchApproved(
+                        purchase_order=po.number,
+                        quantity=switch.quantity,
+                        expected_date=expected.isoformat(),
+                        late_purchase_order=late_change,
+                        alert_ids=alert_ids,
+                    ),
                     actor=actor,
                     at=now,
-                    subject_type="supplier_switch",
                     subject_id=switch.id,
                     product_id=switch.product_id,
-                    purchase_order=po.number,
-                    quantity=switch.quantity,
-                    expected_date=expected.isoformat(),
-                    late_purchase_order=late_change,
-                    alert_ids=alert_ids,
                 )
             ]
         )
@@ -257,15 +258,12 @@ async def reject_supplier_switch(
         switch = await SupplierSwitch.get(id=switch_id)
         await record(
             [
-                event(
-                    EventKind.SWITCH_REJECTED,
+                typed_event(
+                    SwitchRejected(reason=reason, alert_ids=await _alert_ids(switch.id)),
                     actor=actor,
                     at=now,
-                    subject_type="supplier_switch",
                     subject_id=switch.id,
                     product_id=switch.product_id,
-                    reason=reason,
-                    alert_ids=await _alert_ids(switch.id),
                 )
             ]
         )

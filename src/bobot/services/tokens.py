@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from bobot.domain.events import TokenRevoked
 from bobot.errors import NotFound
 from bobot.models import ApiToken, TokenRole
 from bobot.services.base import Actor, Deps, require_text
-from bobot.services.history import EventKind, event, record
+from bobot.services.history import record, typed_event
 from bobot.services.validation import MAX_ID
 
 PREFIX = {TokenRole.STAFF: "bbs_", TokenRole.STOREFRONT: "bbf_"}
@@ -76,12 +77,6 @@ async def revoke_token(*, token_id: int, actor: Actor, deps: Deps) -> ApiToken:
         if token is None:
             raise NotFound(f"No API token has id {token_id}.", field=["id"])
         if changed:
-            await record(
-                [
-                    event(
-                        EventKind.TOKEN_REVOKED, actor=actor, at=now, subject_type="api_token",
-                        subject_id=token_id, name=token.name, role=token.role.value,
-                    )
-                ]
-            )  # fmt: skip
+            payload = TokenRevoked(name=token.name, role=token.role.value)
+            await record([typed_event(payload, actor=actor, at=now, subject_id=token_id)])
     return token
