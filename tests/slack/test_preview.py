@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from tests.slack.store import late_po_store, run_job
 
 from bobot.config import Settings
+from bobot.domain.events import AlertOpened
 from bobot.models import Alert, AlertKind, Delivery, DeliveryStatus
 from bobot.services.base import Actor
-from bobot.services.history import EventKind, event
+from bobot.services.history import typed_event
 from bobot.slack.preview import PREVIEW_CHANNEL, summary
 from bobot.slack.routing import digest_delivery, slack_alert_rule
 
@@ -26,9 +27,9 @@ class Context:
 
 
 def _opened():
-    return event(EventKind.ALERT_OPENED, actor=Actor("system", "gap-scan", "worker"), at=AT,
-                 subject_type="alert", subject_id=7, product_id=3, cause="late",
-                 severity=80)  # fmt: skip
+    payload = AlertOpened(alert_kind="PO_LATE", cause="late", severity=80)
+    return typed_event(payload, actor=Actor("system", "gap-scan", "worker"), at=AT,
+                       subject_id=7, product_id=3)  # fmt: skip
 
 
 def test_in_development_without_slack_the_messages_are_routed_for_the_log():
