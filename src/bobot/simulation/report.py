@@ -300,6 +300,28 @@ def _causes(rows: Sequence[Figures]) -> list[str]:
         + " | ".join(str(f.missed_last_undated) for f in dated)
         + " |"
     )
+    lines += [
+        "",
+        "- *Purchase order later than the margin allowed*: the date rested on a purchase"
+        " order not yet due, which then came later than its supplier's margin covers. A"
+        " margin at the 90th percentile of a supplier's delays leaves, by design, one late"
+        " order in ten beyond it, and a supplier's record weighs as much as the shop's prior"
+        " only after ten deliveries, so a supplier worse than the shop is trusted too much at"
+        " first.",
+        "- *Dated on a purchase order already late*: the order had passed its date unannounced;"
+        " its arrival is only a projection, and its promise takes the margin of the supplier's"
+        " deliveries that were at least as late.",
+        "- *Estimate with no purchase order behind it*: dated from the best offer's lead time"
+        " before the shop reordered.",
+        "- *Short delivery*, *queue or other*: the order came in time, short, or its units went"
+        " to backorders ahead in the queue.",
+        "- *Agreed to wait without a date*: when a date slips to an estimate (an order already"
+        " late, or none), the delay notice gives no date, as the mail-order rule has it for a"
+        " date the shop cannot know; a customer who agrees waits without a date and is not"
+        " asked again. The figures above still count their parcel against the last date they"
+        " had, the date first promised, so every such backorder that ships after it misses"
+        " the last date accepted.",
+    ]
     return lines
 
 
