@@ -305,11 +305,9 @@ def _causes(rows: Sequence[Figures]) -> list[str]:
         "- *Purchase order later than the margin allowed*: the date rested on a purchase"
         " order not yet due, which then came later than its supplier's margin covers. A"
         " margin at the 90th percentile of a supplier's delays leaves, by design, one order in"
-        " ten beyond it, and backorders are not spread evenly over orders: a late order is what"
-        " runs a product out, and every backorder queued on it misses together, so more"
-        " backorders than orders fall beyond the margin. A supplier's record also weighs as"
-        " much as the shop's prior only after ten deliveries, so a supplier worse than the"
-        " shop is trusted too much at first.",
+        " ten beyond it, and every backorder queued on such an order misses with it. A"
+        " supplier's record also weighs as much as the shop's prior only after ten"
+        " deliveries, so a supplier worse than the shop is trusted too much at first.",
         "- *Dated on a purchase order already late*: the order had passed its date unannounced;"
         " its arrival is only a projection, and its promise takes the margin of the supplier's"
         " deliveries that were at least as late; one in ten of those came later still, and"
