@@ -21,7 +21,7 @@ from bobot.domain.order_plan import (
     skus_to_date,
 )
 from bobot.domain.ordering import LineRequest, ShipPreference, StockView
-from bobot.domain.reliability import Margins
+from bobot.domain.reliability import Belief, Margins
 from bobot.errors import BobotError, ErrorCode
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -202,6 +202,30 @@ def test_each_backorder_is_promised_with_its_suppliers_margin():
     assert (c.expected.ship_date, c.promised) == (day(5), day(8))
     first = plan([("A", 1)], products).backorders[0]
     assert first.promised == first.expected.ship_date == day(5)  # supplier 7 keeps its dates
+
+
+def test_a_place_that_waits_for_an_unreliable_order_ahead_is_promised_after_it():
+    # Supplier 8's order (margin 6) comes first with one unit, supplier 7's (margin 0) next:
+    # the second unit in line ships once both have come, so it carries supplier 8's risk.
+    products = {"A": _supplied(Supply(day(4), 1, 8), Supply(day(9), 5, 7))}
+    second = plan([("A", 2)], products).backorders[0]
+    assert second.expected.ship_date == day(10)
+    assert second.promised == day(11)  # supplier 8's day 5, plus its 6 days
+
+
+def test_a_place_on_an_order_already_late_is_promised_from_its_suppliers_late_deliveries():
+    # Supplier 7 is on time 8 times in 10, but when late, it is 10 days late.
+    record = Belief({0: 80, 10: 20}, weight=0)
+    margins = Margins(0, {7: 0}, {7: record}, None, 0.9)
+    late = ProductFacts(StockView(0, 0, ALLOW), [Supply(day(-2), 5, 7)], RULES, 7, margins)
+    [backorder] = plan([("A", 1)], {"A": late}).backorders.values()
+    # Two days late, projected to come in two more days (day 2, ships day 3); such orders
+    # of supplier 7 came 10 days after their date (day 8): promised after that, day 9.
+    assert backorder.expected == Eta(day(3), True)
+    assert backorder.promised == day(9)
+    on_time = ProductFacts(StockView(0, 0, ALLOW), [Supply(day(2), 5, 7)], RULES, 7, margins)
+    [backorder] = plan([("A", 1)], {"A": on_time}).backorders.values()
+    assert backorder.promised == backorder.expected.ship_date == day(3)  # its usual margin
 
 
 def test_one_parcel_is_promised_the_latest_of_its_lines_promises():

@@ -93,6 +93,30 @@ def test_margins_fall_back_to_the_default():
     assert (margins.of(7), margins.of(8), margins.of(None)) == (0, 3, 3)
 
 
+def test_an_order_already_late_is_judged_by_the_deliveries_that_were_as_late():
+    # 80 on time, 10 three days late, 10 ten days late: the 90th percentile is 3 days, but
+    # of the deliveries at least a day late, 90% came within 10 days.
+    record = Belief({0: 80, 3: 10, 10: 10}, weight=0)
+    assert record.quantile(0.9) == 3
+    assert record.quantile_beyond(0.9, 0) == 3
+    assert record.quantile_beyond(0.9, 1) == 10
+    assert record.quantile_beyond(0.5, 1) == 3
+    assert record.quantile_beyond(0.9, 11) is None  # never that late: it says nothing
+    with pytest.raises(ValueError):
+        record.quantile_beyond(1.0, 1)
+
+
+def test_margins_after_a_late_order_come_from_the_late_deliveries():
+    record = Belief({0: 80, 3: 10, 10: 10}, weight=0)
+    learned = Margins(3, {7: 3}, {7: record}, Belief({0: 1}, weight=0), 0.9)
+    # Two days late, projected to come two days after that (4 in all): 10 - 4 more days.
+    assert learned.after_late(7, 2, 4) == 6
+    assert learned.after_late(7, 6, 12) == 0  # the projection is already past it
+    assert learned.after_late(7, 11, 22) == 3  # later than ever seen: its usual margin
+    assert learned.after_late(8, 2, 4) == 3  # the shop's belief: nobody that late
+    assert Margins(2, {7: 5}).after_late(7, 2, 4) == 5  # fixed margins: as for any order
+
+
 def test_reliable_arrival_adds_the_delay_in_ship_days():
     assert reliable_arrival(FRIDAY, 0, MON_FRI) == FRIDAY
     assert reliable_arrival(FRIDAY, 1, MON_FRI) == FRIDAY + timedelta(days=3)

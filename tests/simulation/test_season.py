@@ -14,7 +14,7 @@ import pytest
 from bobot.simulation import SeasonArgs, Simulation, report_text, simulate, write_report
 from bobot.simulation.model import Category, build_scenario, seasonality
 from bobot.simulation.report import figures
-from bobot.simulation.runner import Outcome, Policy
+from bobot.simulation.runner import MISS_CAUSES, Outcome, Policy, Quote, _Po, miss_cause
 
 SHORT = SeasonArgs(days=30, products=20, seed=2, late_share=0.5)
 
@@ -151,3 +151,31 @@ async def test_the_command_runs_policies_in_processes_to_the_same_report(tmp_pat
     assert "## Run" in written
     expected = report_text(alone, plots=plots, with_timing=False)
     assert written.split("## Run")[0].rstrip() == expected.rstrip()
+
+
+def test_each_missed_promise_is_given_one_cause(checked: Simulation) -> None:
+    """Every backorder of bobot's policies that missed its first promise has a cause, and the
+    causes add up to the misses the report counts; the baseline has none to give."""
+    for outcome in checked.outcomes:
+        f = figures(outcome)
+        if outcome.policy is Policy.BASELINE:
+            assert f.miss_causes == {}
+            continue
+        assert sum(f.miss_causes.values()) == f.due - f.kept_first
+        assert set(f.miss_causes) <= set(MISS_CAUSES)
+        assert f.missed_last_undated <= f.missed_last == f.due_last - f.kept_last
+
+
+def test_a_miss_is_told_by_what_its_date_rested_on() -> None:
+    # Purchase order 1 was due on day 10 (ships day 11) and came on day 14; 2 came short.
+    pos = {1: _Po(0, 0, 10, 14), 2: _Po(0, 0, 10, 10, short=True), 3: _Po(0, 0, 20, 20)}
+    firm = Quote(order_day=5, expected_day=11, is_estimate=False, open_pos=((1, 10),))
+    assert miss_cause(firm, 13, pos) == "purchase order later than the margin allowed"
+    assert miss_cause(firm, 15, pos) == "queue or other"  # it came in time for the promise
+    short = Quote(5, 11, False, ((2, 10),))
+    assert miss_cause(short, 12, pos) == "short delivery"
+    on_late = Quote(12, 14, True, ((1, 10), (3, 20)))
+    assert miss_cause(on_late, 15, pos) == "dated on a purchase order already late"
+    beyond = Quote(5, 25, True, ((3, 20),))
+    assert miss_cause(beyond, 26, pos) == "estimate with no purchase order behind it"
+    assert miss_cause(None, 26, pos) == "queue or other"

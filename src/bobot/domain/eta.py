@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from bobot.domain.calendar import EVERY_DAY, ShopCalendar
+from bobot.domain.reliability import Margins, ship_days_late
 
 
 # Supply and Eta are NamedTuples: a restock or a shortage report builds thousands of each,
@@ -159,29 +160,77 @@ def dated_position(
 ) -> tuple[Eta, int | None]:
     """:func:`eta_for_position`, and the supplier of the purchase order that covers the
     position (None when none does: the date is then an estimate beyond them all)."""
-    # One per product in the shortage report and on product lists: dates only the order
-    # that covers the position, not every one.
+    eta, lines, covered = covered_position(position, supply, rules)
+    return eta, lines[-1].supplier_id if covered else None
+
+
+def covered_position(
+    position: int, supply: Iterable[Supply], rules: EtaRules
+) -> tuple[Eta, list[Supply], bool]:
+    """:func:`eta_for_position`, the purchase order lines the position waits for (in order
+    of arrival, up to the one that covers it; all of them when none does), and whether one
+    covers it (if not, the date is an estimate beyond them all)."""
+    # One per product in the shortage report and on product lists: dates only the orders
+    # up to the one that covers the position, not every one.
     dated = sorted(
         (
             rules.arrival(s.expected_date),
             s.expected_date < rules.today,
             s.quantity,
             -1 if s.supplier_id is None else s.supplier_id,
+            s.expected_date,
         )
         for s in supply
     )
     covered = 0
     late_used = False
-    for arrival, late, quantity, supplier_id in dated:
+    lines: list[Supply] = []
+    for arrival, late, quantity, supplier_id, expected in dated:
         if quantity <= 0:
             continue
         covered += quantity
         late_used = late_used or late
+        lines.append(Supply(expected, quantity, None if supplier_id < 0 else supplier_id))
         if covered >= position:
-            return Eta(rules.ship_after(arrival), late_used), (
-                None if supplier_id < 0 else supplier_id
+            return Eta(rules.ship_after(arrival), late_used), lines, True
+    return rules.estimate(dated[-1][0] if dated else None), lines, False
+
+
+def promise_for(
+    eta: Eta,
+    lines: Sequence[Supply],
+    covered: bool,
+    rules: EtaRules,
+    margins: Margins,
+    lead_supplier_id: int | None = None,
+) -> date:
+    """The date told for a position dated ``eta``, waiting for the purchase order ``lines``
+    (:func:`covered_position`; ``covered``: the last of them covers it, else the date is an
+    estimate from ``lead_supplier_id``'s offer).
+
+    The position ships once the units ahead of it and its own have come, so every order it
+    waits for must have come: the promise is the latest of their promises, each order's
+    ship date plus its supplier's margin (and, beyond them all, the estimate plus the
+    margin of the estimate's supplier). An order already late has only a projected
+    arrival (:meth:`EtaRules.arrival`), and most of its supplier's deliveries (on time) say
+    nothing about it: its margin comes from its supplier's deliveries that were at least as
+    late (:meth:`Margins.after_late`). With one margin for all, this is the covering
+    order's date (the last to arrive) plus that margin.
+    """
+    calendar = rules.calendar
+    promised = [] if covered else [rules.promise(eta, margins.of(lead_supplier_id))]
+    for line in lines:
+        ship = rules.ship_after_arrival(line.expected_date)
+        if line.expected_date >= rules.today:
+            margin = margins.of(line.supplier_id)
+        else:
+            late = ship_days_late(line.expected_date, rules.today, calendar)
+            projected = ship_days_late(
+                line.expected_date, rules.arrival(line.expected_date), calendar
             )
-    return rules.estimate(dated[-1][0] if dated else None), None
+            margin = margins.after_late(line.supplier_id, late, projected)
+        promised.append(calendar.add_ship_days(ship, margin))
+    return max(promised, default=eta.ship_date)
 
 
 def promise(eta: Eta, margin_days: int, calendar: ShopCalendar) -> date:

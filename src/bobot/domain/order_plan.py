@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bobot.domain.calendar import EVERY_DAY, ShopCalendar
-from bobot.domain.eta import Eta, EtaRules, Supply, dated_position, promise
+from bobot.domain.eta import Eta, EtaRules, Supply, covered_position, promise, promise_for
 from bobot.domain.ordering import (
     LineRequest,
     LineSplit,
@@ -108,14 +108,19 @@ def plan_order(
         if product.rules is None:
             raise ValueError(f"{split.sku} is backordered but its supply was not read")
         queued[split.sku] += split.backordered
-        eta, supplier_id = dated_position(queued[split.sku], product.supply, product.rules)
-        margin = margin_days
-        if product.margins is not None:
-            margin = product.margins.of(
-                supplier_id if supplier_id is not None else product.lead_supplier_id
-            )
+        eta, waits_for, covered = covered_position(queued[split.sku], product.supply, product.rules)
         etas[split.index] = eta
-        promises[split.index] = promise(eta, margin, calendar)
+        if product.margins is None:
+            promises[split.index] = promise(eta, margin_days, calendar)
+        else:
+            promises[split.index] = promise_for(
+                eta,
+                waits_for,
+                covered,
+                product.rules,
+                product.margins,
+                product.lead_supplier_id,
+            )
 
     ready = calendar.add_ship_days(today, handling_days)
     if preference is ShipPreference.SHIP_TOGETHER and etas:

@@ -129,6 +129,24 @@ class Belief:
                 return days
         return self.largest()
 
+    def quantile_beyond(self, q: float, late: int) -> int | None:
+        """The smallest delay (>= ``late``) within which a share ``q`` of the deliveries
+        at least ``late`` ship days late arrive: how late an order already ``late`` days
+        late will be, at that quantile. None when no delivery of this belief is that late
+        (it says nothing about such an order)."""
+        if not 0 < q < 1:
+            raise ValueError("a quantile is between 0 and 1 (exclusive)")
+        if late <= 0:
+            return self.quantile(q)
+        below = self.share_within(late - 1)
+        rest = 1.0 - below
+        if rest <= _EPSILON:
+            return None
+        for days in range(late, len(self._cdf)):
+            if (self._cdf[days] - below) / rest >= q - _EPSILON:
+                return days
+        return self.largest()
+
 
 def shop_prior(shop: Delays, *, fixed_margin: int, weight: int = PRIOR_WEIGHT) -> Belief:
     """The shop-wide prior: every delivery of every supplier, shrunk towards the configured
@@ -189,15 +207,39 @@ def reliability(
 @dataclass(frozen=True, slots=True)
 class Margins:
     """Promise margins (ship days) by supplier; ``default`` for a supplier without one (or
-    no known supplier): the shop-wide prior's, or the fixed margin."""
+    no known supplier): the shop-wide prior's, or the fixed margin.
+
+    With learned margins, the beliefs they come from (``beliefs`` by supplier,
+    ``default_belief`` for any other) and their ``quantile`` are kept too, so that a
+    purchase order already late is promised from what its supplier's late deliveries did
+    (:meth:`after_late`), not from its deliveries as a whole, most of them on time."""
 
     default: int
     by_supplier: Mapping[int, int] = field(default_factory=dict)
+    beliefs: Mapping[int, Belief] = field(default_factory=dict)
+    default_belief: Belief | None = None
+    quantile: float = P90
 
     def of(self, supplier_id: int | None) -> int:
         if supplier_id is None:
             return self.default
         return self.by_supplier.get(supplier_id, self.default)
+
+    def after_late(self, supplier_id: int | None, late_days: int, projected_days: int) -> int:
+        """The margin (ship days) past the projected arrival of a purchase order already
+        ``late_days`` late, projected to arrive ``projected_days`` after its date: the
+        supplier's delay at the quantile among deliveries at least that late, less the
+        projection (never negative). Without beliefs (fixed margins), or when none of its
+        deliveries was ever that late, the supplier's margin as for any order."""
+        belief = self.beliefs.get(supplier_id) if supplier_id is not None else None
+        if belief is None:
+            belief = self.default_belief
+        if belief is None:
+            return self.of(supplier_id)
+        delay = belief.quantile_beyond(self.quantile, late_days)
+        if delay is None:
+            return self.of(supplier_id)
+        return max(delay - projected_days, 0)
 
 
 def reliable_arrival(nominal: date, delay_days: int, calendar: ShopCalendar) -> date:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from bobot.domain import availability as rules
 from bobot.domain.availability import Policy
-from bobot.domain.eta import Supply, dated_position
+from bobot.domain.eta import Supply, covered_position, promise_for
 from bobot.domain.reliability import Margins
 from bobot.services.base import Deps, terms_of
 from bobot.services.reliability import margins_for
@@ -68,10 +68,11 @@ def availability(row: StockRow, supply: ProductSupply | None, deps: Deps) -> rul
     next_date, estimate = None, False
     if supply is not None:
         eta_rules = deps.eta_rules(supply.lead_days, today=today)
-        eta, supplier_id = dated_position(row.backordered + 1, supply.supply, eta_rules)
+        eta, waits_for, covered = covered_position(row.backordered + 1, supply.supply, eta_rules)
         margins = supply.margins or Margins(deps.settings.promise_margin_days)
-        margin = margins.of(supplier_id if supplier_id is not None else supply.lead_supplier_id)
-        next_date = eta_rules.promise(eta, margin)
+        next_date = promise_for(
+            eta, waits_for, covered, eta_rules, margins, supply.lead_supplier_id
+        )
         estimate = eta.is_estimate
     return rules.availability(
         available=row.available,

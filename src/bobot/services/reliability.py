@@ -135,16 +135,20 @@ async def margins_for(supplier_ids: Iterable[int], *, deps: Deps) -> rules.Margi
         return _fixed(deps)
     own, shop = await _histograms(supplier_ids)
     fixed, quantile = deps.settings.promise_margin_days, deps.settings.promise_quantile
+    prior = rules.shop_prior(shop, fixed_margin=fixed)
+    beliefs = {
+        supplier_id: rules.Belief(
+            delays, rules.shop_prior(rules.without(shop, delays), fixed_margin=fixed)
+        )
+        for supplier_id, delays in own.items()
+    }
     return rules.Margins(
-        rules.shop_prior(shop, fixed_margin=fixed).quantile(quantile),
-        {
-            supplier_id: rules.margin(
-                delays, rules.shop_prior(rules.without(shop, delays), fixed_margin=fixed),
-                quantile=quantile,
-            )
-            for supplier_id, delays in own.items()
-        },
-    )  # fmt: skip
+        prior.quantile(quantile),
+        {supplier_id: belief.quantile(quantile) for supplier_id, belief in beliefs.items()},
+        beliefs,
+        prior,
+        quantile,
+    )
 
 
 def _record(delays: rules.Delays, shop: rules.Delays, deps: Deps) -> rules.Reliability:

@@ -108,6 +108,61 @@ class BackorderOutcome:
     cancelled_by: str | None  # customer | shop
     slipped: bool
     announced_before_promise: bool
+    miss_cause: str | None = None  # why it shipped (or is still open) after its first promise
+    waits_without_date: bool = False  # agreed to a delay notice that gave no date
+
+
+#: Why a backorder missed the date first promised (:func:`miss_cause`).
+MISS_CAUSES = (
+    "purchase order later than the margin allowed",
+    "short delivery",
+    "dated on a purchase order already late",
+    "estimate with no purchase order behind it",
+    "queue or other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """What a backorder rested on when it was placed: its expected date (a day of the
+    season), whether that date was an estimate, and the product's open purchase orders
+    (id, expected day)."""
+
+    order_day: int
+    expected_day: int
+    is_estimate: bool
+    open_pos: tuple[tuple[int, int], ...]
+
+
+def miss_cause(quote: Quote | None, first_promise: int, pos: dict[int, _Po]) -> str:
+    """Why a backorder quoted ``quote`` shipped after ``first_promise`` (pure).
+
+    A date that rested on an already-late purchase order (an estimate, since bobot projects
+    when a late order will come) or on no purchase order at all (an estimate from a lead
+    time) is told apart from a firm date: for a firm one, the purchase order that dated it
+    (the one whose arrival gives its expected date) either came later than the promise
+    allowed (its supplier beyond the margin), came short, or came in time (then the units
+    went to someone ahead in the queue, or the date moved for another reason).
+    """
+    if quote is None:
+        return "queue or other"
+    if quote.is_estimate:
+        if any(expected < quote.order_day for _, expected in quote.open_pos):
+            return "dated on a purchase order already late"
+        return "estimate with no purchase order behind it"
+    covering = [
+        pos[po_id]
+        for po_id, expected in quote.open_pos
+        if expected + HANDLING_DAYS == quote.expected_day and po_id in pos
+    ]
+    if not covering:
+        return "queue or other"
+    po = covering[0]
+    if po.arrival_day + HANDLING_DAYS > first_promise:
+        return "purchase order later than the margin allowed"
+    if po.short:
+        return "short delivery"
+    return "queue or other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +205,8 @@ class _Po:
     product: int
     supplier: int
     expected_day: int
-    arrival_day: int
+    arrival_day: int  # of the first (or only) delivery
+    short: bool = False  # the first delivery came short, the rest later
 
 
 class Season:
@@ -171,6 +227,7 @@ class Season:
         self.customers: dict[int, Customer] = {}  # by order id
         self.entries: dict[int, Customer] = {}  # waitlist entry id -> customer
         self.baseline_promise: dict[int, int] = {}  # order id -> day (policy 1)
+        self.quotes: dict[int, Quote] = {}  # backorder id -> what its date rested on
         self.demand_seen: list[list[int]] = [[] for _ in scenario.products]  # units a day
         self.stockout_days: dict[int, set[int]] = {}
 
@@ -293,8 +350,8 @@ class Season:
         terms = self.scenario.suppliers[supplier]
         expected_day = self.day_of(po.expected_date)
         arrival = max(day + 1, expected_day + draw.delay_days(terms))
-        self.pos[po.id] = _Po(product, supplier, expected_day, arrival)
         kind = "short" if draw.is_short(terms) else "full"
+        self.pos[po.id] = _Po(product, supplier, expected_day, arrival, kind == "short")
         self.arrivals.setdefault(arrival, []).append((po.id, kind, draw.short_fraction))
         if kind == "short":
             rest = arrival + draw.rest_after_days
@@ -491,6 +548,27 @@ class Season:
         else:
             lead = self.scenario.suppliers[product.primary].lead_days
             self.baseline_promise[order.id] = day + lead + HANDLING_DAYS
+            await self._note_quote(day, order.id, row.id)
+
+    async def _note_quote(self, day: int, order_id: int, product_id: int) -> None:
+        """Keep what the order's backorder was dated on, to tell later why it was late."""
+        pos = tuple(
+            (int(po_id), self.day_of(sql.as_date(expected)))
+            for po_id, expected in await sql.fetch(
+                "SELECT po.id, po.expected_date FROM purchase_order_line l"
+                " JOIN purchase_order po ON po.id = l.purchase_order_id"
+                " WHERE l.product_id = ? AND po.status IN ('ORDERED', 'PARTIALLY_RECEIVED')"
+                " AND l.quantity > l.quantity_received ORDER BY po.id",
+                [product_id],
+            )
+        )
+        for backorder_id, expected, estimate in await sql.fetch(
+            "SELECT id, expected_date, eta_is_estimate FROM backorder WHERE order_id = ?",
+            [order_id],
+        ):
+            self.quotes[int(backorder_id)] = Quote(
+                day, self.day_of(sql.as_date(expected)), bool(estimate), pos
+            )
 
     async def _wait_or_lose(self, who: Customer) -> None:
         if not who.joins_waitlist:
@@ -603,11 +681,11 @@ class Season:
         }
         rows = await sql.fetch(
             "SELECT b.id, b.order_id, b.quantity_ordered, b.status, b.promised_date,"
-            " b.created_at, c.agreed_date FROM backorder b"
+            " b.created_at, c.agreed_date, c.state FROM backorder b"
             " LEFT JOIN backorder_consent c ON c.backorder_id = b.id ORDER BY b.id"
         )
         last_day = self.scenario.days - 1
-        for bid, order_id, quantity, status, promised, created, agreed in rows:
+        for bid, order_id, quantity, status, promised, created, agreed, consent_state in rows:
             bid, order_id = int(bid), int(order_id)
             if order_id not in self.customers:
                 continue  # never: the shelf's order backorders nothing
@@ -631,6 +709,10 @@ class Season:
             end = ship_day if ship_day is not None else last_day
             slipped = bid in delayed if self.policy.uses_bobot_dates else False
             slipped = slipped or end > first
+            missed = state != "cancelled" and end > first and (ship_day is not None or first < end)
+            cause = None
+            if missed and self.policy.uses_bobot_dates:
+                cause = miss_cause(self.quotes.get(bid), first, self.pos)
             out.backorders.append(
                 BackorderOutcome(
                     order_day=self.day_of(_as_datetime(created)),
@@ -642,6 +724,8 @@ class Season:
                     cancelled_by=cancelled_by.get(bid) if state == "cancelled" else None,
                     slipped=slipped,
                     announced_before_promise=announced,
+                    miss_cause=cause,
+                    waits_without_date=consent_state == "ACCEPTED_INDEFINITE",
                 )
             )
         index = {pid: n for n, pid in enumerate(self.product_ids)}
