@@ -1,18 +1,20 @@
-"""Mutations a storefront makes: orders and waitlists (storefront or staff token)."""
+"""Orders API: a storefront places orders and reads them; staff list the backorders."""
 
 from __future__ import annotations
 
 import strawberry
 
+from bobot import models as m
 from bobot.domain.ordering import LineRequest
 from bobot.domain.ordering import ShipPreference as DomainShipPreference
 from bobot.graphql.context import Info
-from bobot.graphql.enums import ShipPreference
-from bobot.graphql.errors import UserError, parse_id, returns_user_errors
+from bobot.graphql.enums import BackorderStatus, ShipPreference
+from bobot.graphql.errors import UserError, returns_user_errors
 from bobot.graphql.inputs import EMAIL, NAME, SKU, text
-from bobot.graphql.permissions import SHOP
-from bobot.graphql.types import Order, WaitlistEntry
-from bobot.services import orders, waitlist
+from bobot.graphql.pagination import Connection, paginate
+from bobot.graphql.permissions import SHOP, STAFF
+from bobot.graphql.types import Backorder, Order
+from bobot.services import orders, reads
 
 
 @strawberry.input
@@ -43,26 +45,31 @@ class PlaceOrderPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
-class JoinWaitlistInput:
-    sku: str = text(SKU)
-    email: str = text(EMAIL)
-    quantity: int = 1
+@strawberry.type
+class OrdersQuery:
+    @strawberry.field(permission_classes=SHOP)
+    async def order(self, number: str) -> Order | None:
+        row = await reads.order_by_number(number)
+        return Order.of(row) if row else None
 
-
-@strawberry.input
-class LeaveWaitlistInput:
-    id: strawberry.ID
+    @strawberry.field(permission_classes=STAFF, description="Backorders, oldest first.")
+    async def backorders(
+        self,
+        sku: str | None = None,
+        status: BackorderStatus | None = None,  # type: ignore[valid-type]
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Backorder]:
+        query = m.Backorder.all()
+        if sku is not None:
+            query = query.filter(sku=sku)
+        if status is not None:
+            query = query.filter(status=status)
+        return await paginate(query, first=first, after=after, node=Backorder.of)
 
 
 @strawberry.type
-class WaitlistPayload:
-    entry: WaitlistEntry | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class ShopMutation:
+class OrdersMutation:
     @strawberry.mutation(permission_classes=SHOP)
     @returns_user_errors(PlaceOrderPayload)
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
@@ -75,23 +82,3 @@ class ShopMutation:
             deps=info.context.deps,
         )
         return PlaceOrderPayload(order=Order.of(order))
-
-    @strawberry.mutation(permission_classes=SHOP)
-    @returns_user_errors(WaitlistPayload)
-    async def join_waitlist(self, info: Info, input: JoinWaitlistInput) -> WaitlistPayload:
-        entry = await waitlist.join_waitlist(
-            sku=input.sku,
-            email=input.email,
-            quantity=input.quantity,
-            actor=info.context.viewer.actor,
-            deps=info.context.deps,
-        )
-        return WaitlistPayload(entry=WaitlistEntry.of(entry))
-
-    @strawberry.mutation(permission_classes=SHOP)
-    @returns_user_errors(WaitlistPayload)
-    async def leave_waitlist(self, info: Info, input: LeaveWaitlistInput) -> WaitlistPayload:
-        entry = await waitlist.leave_waitlist(
-            entry_id=parse_id(input.id), actor=info.context.viewer.actor, deps=info.context.deps
-        )
-        return WaitlistPayload(entry=WaitlistEntry.of(entry))
