@@ -31,7 +31,7 @@ from bobot.graphql.types.alerts import (
     SupplierSwitch,
     SwitchStatus,
 )
-from bobot.services import gaps, shortage_summary, shortages, switches
+from bobot.services import alert_actions, shortage_summary, shortages, switches
 
 
 def _errors() -> list[UserError]:
@@ -160,7 +160,7 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(AlertPayload)
     async def acknowledge_alert(self, info: Info, id: strawberry.ID) -> AlertPayload:
-        row = await gaps.acknowledge_alert(
+        row = await alert_actions.acknowledge_alert(
             alert_id=parse_id(id), actor=info.context.viewer.actor, deps=info.context.deps
         )
         return AlertPayload(alert=Alert(row=row))
@@ -168,7 +168,7 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(AlertPayload)
     async def snooze_alert(self, info: Info, id: strawberry.ID, until: datetime) -> AlertPayload:
-        row = await gaps.snooze_alert(
+        row = await alert_actions.snooze_alert(
             alert_id=parse_id(id),
             until=until,
             actor=info.context.viewer.actor,

@@ -19,8 +19,8 @@ from bobot.graphql.permissions import STAFF
 from bobot.graphql.types import Product, ProductLike
 from bobot.services import catalog
 from bobot.services.availability import needs_supply
-from bobot.services.base import int_column
 from bobot.services.catalog import PRODUCT_COLUMNS, ProductRow
+from bobot.services.products import int_column
 
 
 def _errors() -> list[UserError]:

@@ -19,8 +19,8 @@ from bobot.graphql.enums import BackorderPolicy, OutOfStockReason, StockStatus
 from bobot.graphql.permissions import STAFF
 from bobot.services import availability
 from bobot.services.availability import ProductSupply, needs_supply
-from bobot.services.base import Deps
 from bobot.services.catalog import ProductRow
+from bobot.services.context import Deps
 
 if TYPE_CHECKING:
     from bobot.graphql.types.orders import Backorder, WaitlistEntry
