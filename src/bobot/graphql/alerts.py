@@ -81,8 +81,8 @@ class AlertsQuery:
     async def alerts(
         self,
         info: Info,
-        status: AlertStatus | None = None,  # type: ignore[valid-type]
-        kind: AlertKind | None = None,  # type: ignore[valid-type]
+        status: AlertStatus | None = None,
+        kind: AlertKind | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[Alert]:
@@ -107,7 +107,7 @@ class AlertsQuery:
     @strawberry.field(permission_classes=STAFF, description="Supplier switches, newest first.")
     async def supplier_switches(
         self,
-        status: SwitchStatus | None = None,  # type: ignore[valid-type]
+        status: SwitchStatus | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[SupplierSwitch]:

@@ -47,7 +47,7 @@ async def product_id_of(sku: str | None) -> int | None:
 @strawberry.input
 class SetBackorderPolicyInput:
     sku: str = text(SKU)
-    policy: BackorderPolicy  # type: ignore[valid-type]
+    policy: BackorderPolicy
     backorder_limit: int | None = strawberry.field(default=None, description="null: unlimited.")
     backorders_end_at: datetime | None = strawberry.field(
         default=None,
@@ -90,7 +90,7 @@ class CatalogQuery:
         info: Info,
         first: int = 20,
         after: str | None = None,
-        status: StockStatus | None = None,  # type: ignore[valid-type]
+        status: StockStatus | None = None,
         search: str | None = None,
     ) -> Connection[Product]:
         query = catalog.products_query(status=status, search=search, now=info.context.deps.now())

@@ -33,7 +33,7 @@ class OrderLineInput:
 class PlaceOrderInput:
     customer: CustomerInput
     lines: list[OrderLineInput]
-    ship_preference: ShipPreference = DomainShipPreference.SHIP_AVAILABLE_NOW  # type: ignore[valid-type]
+    ship_preference: ShipPreference = DomainShipPreference.SHIP_AVAILABLE_NOW
     idempotency_key: str | None = text(
         128, default=None, description="Retrying with the same key returns the first order."
     )
@@ -56,7 +56,7 @@ class OrdersQuery:
     async def backorders(
         self,
         sku: str | None = None,
-        status: BackorderStatus | None = None,  # type: ignore[valid-type]
+        status: BackorderStatus | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[Backorder]:

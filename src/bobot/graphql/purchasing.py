@@ -66,14 +66,14 @@ class CreatePurchaseOrderInput:
     supplier_id: strawberry.ID
     expected_date: date
     lines: list[PurchaseOrderLineInput]
-    status: PurchaseOrderStatus = DomainPoStatus.ORDERED  # type: ignore[valid-type]
+    status: PurchaseOrderStatus = DomainPoStatus.ORDERED
 
 
 @strawberry.input
 class UpdatePurchaseOrderInput:
     id: strawberry.ID
     expected_date: date | None = None
-    status: PurchaseOrderStatus | None = None  # type: ignore[valid-type]
+    status: PurchaseOrderStatus | None = None
     lines: list[PurchaseOrderLineInput] | None = strawberry.field(
         default=None, description="Set these lines' quantities (new SKUs are added)."
     )
@@ -110,7 +110,7 @@ class PurchasingQuery:
     async def purchase_orders(
         self,
         sku: str | None = None,
-        status: PurchaseOrderStatus | None = None,  # type: ignore[valid-type]
+        status: PurchaseOrderStatus | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[PurchaseOrder]:
