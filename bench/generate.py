@@ -31,7 +31,7 @@ from bobot.config import Settings
 from bobot.db import connected, is_postgres, migrate
 from bobot.domain.eta import EtaRules, Supply, promise, walk
 from bobot.models import TokenRole
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.tokens import create_token
 
 SUPPLIERS = 20

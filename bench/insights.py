@@ -24,7 +24,7 @@ from bench.sqllog import capture_sql
 from bobot import sql
 from bobot.config import Settings
 from bobot.db import connected
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.insights import backorder_insights
 
 _COLUMNS = ("at", "kind", "actor_kind", "actor_id", "channel", "product_id", "subject_type",

@@ -37,7 +37,7 @@ from bobot.outbox.enqueue import enqueue
 from bobot.outbox.routing import WebhookEvent
 from bobot.outbox.types import Channel
 from bobot.outbox.webhooks import new_secret, signed_headers
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import deliver
 
 

@@ -31,7 +31,7 @@ from bench.sqllog import capture_sql
 from bobot import sql
 from bobot.config import Settings
 from bobot.db import connected
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.services.stock import receive_stock
 
 FILL = """

@@ -31,7 +31,7 @@ from bobot import sql
 from bobot.config import Settings
 from bobot.db import connected
 from bobot.services import shortage_summary
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.eta import WAITING_SQL
 from bobot.services.gap_facts import OPEN_PO_SQL, as_datetime
 from bobot.services.shortages import Shortage, rank_of, shortages

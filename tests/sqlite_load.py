@@ -27,9 +27,9 @@ from bobot.db import connected
 from bobot.errors import BobotError, ErrorCode
 from bobot.models import Backorder, BackorderStatus, Shipment, ShipmentStatus
 from bobot.services import backorders, stock
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.gap_follower import scan_recent_backorders
-from bobot.services.gaps import scan_job
+from bobot.services.gap_scan import scan_job
 from bobot.worker import refresh_etas
 
 SKUS = ("MUG", "PAN", "CUP")

@@ -27,8 +27,9 @@ from bobot.models import (
     WaitlistEntry,
 )
 from bobot.models.purchasing import OPEN_PO_STATUSES
-from bobot.services.base import Deps, terms_of
+from bobot.services.context import Deps
 from bobot.services.eta import WAITING
+from bobot.services.products import terms_of
 
 PRESENT = datetime(2026, 3, 16, 15, 30, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ from bobot import sql
 from bobot.domain.eta import Supply
 from bobot.errors import BobotError, ErrorCode
 from bobot.models import Alert, AlertKind, AlertStatus, Event
-from bobot.services import gaps, shortages
-from bobot.services.base import lock_products
+from bobot.services import alert_actions, gap_scan, shortages
 from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
+from bobot.services.locks import lock_products
 from bobot.worker import JOBS
 
 
@@ -57,13 +57,13 @@ async def test_shortages_and_scan_run_a_fixed_number_of_statements(db, sql_log):
     with sql_log() as small:
         assert len(await shortages.shortages(deps)) == 5
     with sql_log() as small_scan:
-        await gaps.scan(deps=deps)
+        await gap_scan.scan(deps=deps)
     await _store_more(deps)
     with sql_log() as large:
         assert len(await shortages.shortages(deps)) == 50
     assert len(small) == len(large) == 2
     with sql_log() as large_scan:
-        await gaps.scan(deps=deps)
+        await gap_scan.scan(deps=deps)
     # 5 alerts opened, then 45 more: the same statements, reads and writes
     assert len(large_scan) == len(small_scan), (small_scan, large_scan)
 
@@ -79,15 +79,15 @@ async def test_scan_opens_updates_and_resolves_one_alert_per_kind(db):
     deps = make_deps()
     await product(deps, "MUG", limit=5)
     await order(deps, "a@example.com", ("MUG", 5))
-    first = await gaps.scan(deps=deps)
+    first = await gap_scan.scan(deps=deps)
     kinds = {a.kind for a in await Alert.filter(status=AlertStatus.OPEN)}
     assert {AlertKind.UNCOVERED_BACKORDERS, AlertKind.BACKORDER_LIMIT_REACHED} <= kinds
     assert first.opened == len(kinds)
-    again = await gaps.scan(deps=deps)
+    again = await gap_scan.scan(deps=deps)
     assert again.opened == 0 and await Alert.all().count() == len(kinds)
 
     clock_of(deps).advance(days=deps.settings.aging_days + 1)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     aging = await Alert.get(kind=AlertKind.BACKORDER_AGING)
     assert "oldest for 15 days" in aging.cause
 
@@ -101,23 +101,27 @@ async def test_acknowledge_snooze_and_bad_ids(db):
     deps = make_deps()
     await product(deps, "MUG")
     await order(deps, "a@example.com", ("MUG", 2))
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     alert = await Alert.get(kind=AlertKind.UNCOVERED_BACKORDERS)
-    acked = await gaps.acknowledge_alert(alert_id=alert.id, actor=STAFF, deps=deps)
+    acked = await alert_actions.acknowledge_alert(alert_id=alert.id, actor=STAFF, deps=deps)
     assert acked.status is AlertStatus.ACKNOWLEDGED
     until = deps.now() + timedelta(days=1)
-    snoozed = await gaps.snooze_alert(alert_id=alert.id, until=until, actor=STAFF, deps=deps)
+    snoozed = await alert_actions.snooze_alert(
+        alert_id=alert.id, until=until, actor=STAFF, deps=deps
+    )
     assert snoozed.status is AlertStatus.SNOOZED
     events = await Event.all().count()
     with pytest.raises(BobotError) as caught:
-        await gaps.acknowledge_alert(alert_id=999, actor=STAFF, deps=deps)
+        await alert_actions.acknowledge_alert(alert_id=999, actor=STAFF, deps=deps)
     assert caught.value.code is ErrorCode.NOT_FOUND
     with pytest.raises(BobotError) as caught:
-        await gaps.snooze_alert(alert_id=alert.id, until=deps.now(), actor=STAFF, deps=deps)
+        await alert_actions.snooze_alert(
+            alert_id=alert.id, until=deps.now(), actor=STAFF, deps=deps
+        )
     assert caught.value.code is ErrorCode.INVALID
     assert await Event.all().count() == events
     clock_of(deps).advance(days=2)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     await alert.refresh_from_db()
     assert alert.status is AlertStatus.OPEN  # the snooze ran out while the gap remains
 
@@ -135,8 +139,8 @@ async def test_concurrent_scans_create_no_duplicate_alert(db):
     deps = make_deps()
     await _store(deps, 10)
     await Alert.all().delete()
-    results = await asyncio.gather(*(gaps.scan(deps=deps) for _ in range(4)))
-    targeted = await asyncio.gather(*(gaps.scan([1, 2, 3], deps=deps) for _ in range(3)))
+    results = await asyncio.gather(*(gap_scan.scan(deps=deps) for _ in range(4)))
+    targeted = await asyncio.gather(*(gap_scan.scan([1, 2, 3], deps=deps) for _ in range(3)))
     assert sum(r.opened for r in results) + sum(r.opened for r in targeted) == (
         await Alert.all().count()
     )
@@ -178,7 +182,7 @@ async def test_a_late_po_with_no_faster_supplier_suggests_telling_customers(db):
     await order(deps, "a@example.com", ("MUG", 2))
     clock_of(deps).advance(days=6)
 
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
 
     alert = await Alert.get(kind=AlertKind.PO_LATE)
     assert alert.suggested_action.value == "NOTIFY_CUSTOMERS" and alert.switch_id is None
@@ -190,12 +194,12 @@ async def test_an_alert_whose_cause_or_severity_changes_records_the_old_and_new_
     await purchase_order(deps, "MUG", 5, in_days=3)
     await order(deps, "a@example.com", ("MUG", 2))
     clock_of(deps).advance(days=6)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     alert = await Alert.get(kind=AlertKind.PO_LATE)
     before = (alert.cause, alert.severity)
 
     clock_of(deps).advance(days=1)
-    assert (await gaps.scan(deps=deps)).updated >= 1
+    assert (await gap_scan.scan(deps=deps)).updated >= 1
 
     await alert.refresh_from_db()
     [updated] = await Event.filter(kind="ALERT_UPDATED", subject_id=alert.id)
@@ -203,7 +207,7 @@ async def test_an_alert_whose_cause_or_severity_changes_records_the_old_and_new_
     assert updated.data["cause"] == {"from": before[0], "to": alert.cause}
     assert updated.data["severity"] == {"from": before[1], "to": alert.severity}
     assert "3 days late" in before[0] and "4 days late" in alert.cause
-    assert await gaps.scan(deps=deps) is not None
+    assert await gap_scan.scan(deps=deps) is not None
     assert await Event.filter(kind="ALERT_UPDATED").count() == 1  # nothing changed since
 
 
@@ -219,12 +223,12 @@ async def test_a_scan_over_more_products_than_a_statement_takes_parameters(pg_db
         [now, now, count],
     )
 
-    result = await gaps.scan(deps=deps)
+    result = await gap_scan.scan(deps=deps)
 
     assert result.opened == count
     assert await Alert.filter(kind=AlertKind.BELOW_SAFETY_STOCK).count() == count
     assert await Event.filter(kind="ALERT_OPENED").count() == count
-    again = await gaps.scan(deps=deps)
+    again = await gap_scan.scan(deps=deps)
     assert (again.opened, again.updated, again.resolved) == (0, 0, 0)
 
 
@@ -255,7 +259,7 @@ async def test_a_scan_acts_on_the_facts_it_reads_under_the_product_locks(pg_db):
 
     changer = asyncio.create_task(cover_under_the_lock())
     await locked.wait()
-    scanner = asyncio.create_task(gaps.scan(deps=deps))
+    scanner = asyncio.create_task(gap_scan.scan(deps=deps))
     await _until_a_statement_waits_for_a_lock()  # the scan waits for the product's lock
     release.set()
     await changer

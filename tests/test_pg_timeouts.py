@@ -16,7 +16,7 @@ from bobot import sql
 from bobot.db import PG_SESSION_DEFAULTS, tortoise_config
 from bobot.models import Event, Product
 from bobot.services import stock
-from bobot.services.base import lock_products
+from bobot.services.locks import lock_products
 
 
 def with_query(url: str, query: str) -> str:

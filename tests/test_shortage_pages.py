@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 from bobot import sql
 from bobot.models import Backorder, BackorderStatus, PurchaseOrderStatus, Supplier
 from bobot.services import backorders, catalog, purchasing, shortage_summary, shortages, stock
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 STORE = Plan(
     products=240,

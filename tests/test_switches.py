@@ -20,7 +20,7 @@ from bobot.models import (
     SupplierSwitch,
     SwitchStatus,
 )
-from bobot.services import catalog, gaps, purchasing, switches
+from bobot.services import catalog, gap_scan, purchasing, switches
 
 
 async def late_po_store(deps):
@@ -51,7 +51,7 @@ async def test_late_po_scenario_proposal_approval_resolution(db):
     po, speedy = await late_po_store(deps)
     before = {b.id: b.expected_date for b in await backorders_of("MUG")}
 
-    result = await gaps.scan(deps=deps)
+    result = await gap_scan.scan(deps=deps)
     assert result.opened >= 1 and result.proposed == 1
     alert = await Alert.get(kind=AlertKind.PO_LATE)
     assert alert.status is AlertStatus.OPEN
@@ -64,7 +64,7 @@ async def test_late_po_scenario_proposal_approval_resolution(db):
     assert switch.cost_difference == Decimal("20.00")
     assert switch.backorders_improved == 12
 
-    again = await gaps.scan(deps=deps)
+    again = await gap_scan.scan(deps=deps)
     assert (again.opened, again.proposed) == (0, 0)
     assert await Alert.filter(kind=AlertKind.PO_LATE).count() == 1
 
@@ -81,7 +81,7 @@ async def test_late_po_scenario_proposal_approval_resolution(db):
         assert b.expected_date < deps.today() + timedelta(days=8 + 1)
         assert b.id in before
 
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     await alert.refresh_from_db()
     assert alert.status is AlertStatus.RESOLVED and alert.dedupe_key is None
     kinds = set(await Event.all().values_list("kind", flat=True))
@@ -92,7 +92,7 @@ async def test_late_po_scenario_proposal_approval_resolution(db):
 async def test_deciding_a_decided_switch_is_refused_and_changes_nothing(db):
     deps = make_deps()
     await late_po_store(deps)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     switch = await SupplierSwitch.get()
     await switches.reject_supplier_switch(
         switch_id=switch.id, reason="Speedy is unreliable", actor=STAFF, deps=deps
@@ -127,7 +127,7 @@ async def test_staff_propose_a_switch_by_hand(db):
 async def test_two_concurrent_approvals_create_one_purchase_order(db):
     deps = make_deps()
     await late_po_store(deps)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     switch = await SupplierSwitch.get()
     pos = await PurchaseOrder.all().count()
     outcomes = await asyncio.gather(
@@ -151,7 +151,7 @@ async def test_alert_and_its_proposal_in_one_query_then_approve_via_graphql(db):
 
     deps = make_deps()
     await late_po_store(deps)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     alert = await Alert.get(kind=AlertKind.PO_LATE)
     schema = create_schema()
 
@@ -181,7 +181,7 @@ async def test_alert_and_its_proposal_in_one_query_then_approve_via_graphql(db):
 async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db, sql_log):
     deps = make_deps()
     _, speedy = await late_po_store(deps)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     alert = await Alert.get(kind=AlertKind.PO_LATE)
     await switches.reject_supplier_switch(
         switch_id=alert.switch_id, reason="Speedy is unreliable", actor=STAFF, deps=deps
@@ -191,7 +191,7 @@ async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db,
 
     clock_of(deps).advance(days=1)  # one more day late: the same offer, the same late PO
     with sql_log() as statements:
-        assert (await gaps.scan(deps=deps)).proposed == 0
+        assert (await gap_scan.scan(deps=deps)).proposed == 0
     assert not [s for s in statements if "expected_date FROM backorder" in s]  # not priced
     await alert.refresh_from_db()
     assert alert.switch_id is None and await SupplierSwitch.all().count() == 1
@@ -200,7 +200,7 @@ async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db,
         supplier_id=speedy.id, sku="MUG", unit_cost=Decimal("2.20"), lead_time_days=4,
         rank=2, actor=STAFF, deps=deps,
     )  # fmt: skip
-    assert (await gaps.scan(deps=deps)).proposed == 1
+    assert (await gap_scan.scan(deps=deps)).proposed == 1
     await alert.refresh_from_db()
     fresh = await SupplierSwitch.get(id=alert.switch_id)
     assert fresh.status is SwitchStatus.PROPOSED and fresh.unit_cost == Decimal("2.20")
@@ -210,12 +210,12 @@ async def test_a_rejected_offer_is_not_proposed_again_until_its_facts_change(db,
 async def test_an_approved_switch_that_keeps_the_late_po_leaves_no_dead_proposal(db):
     deps = make_deps()
     await late_po_store(deps)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     switch = await SupplierSwitch.get()
     await switches.approve_supplier_switch(
         switch_id=switch.id, cancel_late_po=False, actor=STAFF, deps=deps
     )
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     for alert in await Alert.filter(dedupe_key__isnull=False):
         if alert.switch_id is not None:
             live = await SupplierSwitch.get(id=alert.switch_id)
@@ -232,7 +232,7 @@ async def test_a_late_po_and_uncovered_backorders_each_carry_their_own_proposal(
     for i in range(4):
         await order(deps, f"more{i}@example.com", ("MUG", 5))  # 20 units beyond the PO
 
-    assert (await gaps.scan(deps=deps)).proposed == 2
+    assert (await gap_scan.scan(deps=deps)).proposed == 2
 
     late = await Alert.get(kind=AlertKind.PO_LATE)
     uncovered = await Alert.get(kind=AlertKind.UNCOVERED_BACKORDERS)

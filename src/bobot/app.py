@@ -32,7 +32,7 @@ from bobot.models import TokenRole
 from bobot.outage import DatabaseOutage
 from bobot.outbox import routing
 from bobot.services import tokens
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.web.dev_mail import DevMail
 from bobot.web.pages import LinkPages
 from bobot.web.staff import StaffPages

@@ -30,7 +30,7 @@ async def _migrate(settings: Settings) -> None:
 async def _demo(settings: Settings, if_empty: bool) -> None:
     from bobot.db import connected
     from bobot.demo import is_empty, load_demo
-    from bobot.services.base import Deps
+    from bobot.services.context import Deps
 
     async with connected(settings.database_url):
         if not await is_empty():
@@ -58,7 +58,7 @@ async def _token(settings: Settings, args: argparse.Namespace) -> None:
     from bobot.errors import BobotError
     from bobot.models import TokenRole
     from bobot.services import tokens
-    from bobot.services.base import Actor, Deps
+    from bobot.services.context import Actor, Deps
 
     deps = Deps(settings=settings)
     async with connected(settings.database_url):
@@ -99,7 +99,7 @@ def _when(moment: datetime | None) -> str:
 async def _local_tokens(settings: Settings) -> tuple[str, str]:
     from bobot.db import connected
     from bobot.models import TokenRole
-    from bobot.services.base import Deps
+    from bobot.services.context import Deps
     from bobot.services.tokens import create_token
 
     deps = Deps(settings=settings)
@@ -131,7 +131,7 @@ def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
 async def _worker(settings: Settings, once: bool) -> None:
     from bobot.db import connected
     from bobot.outbox import routing
-    from bobot.services.base import Deps
+    from bobot.services.context import Deps
     from bobot.worker import run_forever, run_once
 
     routing.configure(settings)
@@ -156,7 +156,7 @@ async def _doctor(settings: Settings) -> int:
 
 async def _recount_deliveries(settings: Settings) -> None:
     from bobot.db import connected
-    from bobot.services.base import Deps
+    from bobot.services.context import Deps
     from bobot.services.reliability import recount_deliveries
 
     async with connected(settings.database_url):

@@ -18,7 +18,7 @@ from bobot.clock import ManualClock
 from bobot.domain.availability import Policy
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.services import backorders, catalog, orders, purchasing, stock, waitlist
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 
 ACTOR = Actor("system", "demo", "cli")
 DAYS = 10  # the story starts this many days before the present

@@ -20,12 +20,15 @@ from bobot import outbox
 from bobot.db import unavailable
 from bobot.models import Backorder, Delivery
 from bobot.outbox.types import Channel, NewDelivery, Transport
-from bobot.services.base import SYSTEM, Deps, int_column, lock_products
 from bobot.services.consent import review_delays
+from bobot.services.context import SYSTEM, Deps
 from bobot.services.eta import WAITING, recompute_etas
 from bobot.services.gap_follower import prune_done_jobs, scan_recent_backorders
-from bobot.services.gaps import outlook_job, scan_job
+from bobot.services.gap_scan import scan_job
 from bobot.services.invitations import expire_invitations
+from bobot.services.locks import lock_products
+from bobot.services.outlook_scan import outlook_job
+from bobot.services.products import int_column
 from bobot.slack.routing import digest_delivery, insights_digest_delivery
 
 log = logging.getLogger("bobot.worker")

@@ -26,7 +26,7 @@ from bobot.clock import ManualClock
 from bobot.config import Settings
 from bobot.domain.calendar import EVERY_DAY
 from bobot.models import TokenRole
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.tokens import create_token
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from tests.api.client import Api
 
 from bobot.models import Backorder, BackorderStatus, Delivery
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import deliver
 
 PUBLIC = "http://shop.test"

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from tests.api.demand_store import LEAD_DAYS, summer_store
 
 from bobot.models import Alert, AlertKind, AlertStatus
-from bobot.services.base import Deps
-from bobot.services.gaps import scan_outlook
+from bobot.services.context import Deps
+from bobot.services.outlook_scan import scan_outlook
 
 OUTLOOK = """
 query($weeks: Int, $first: Int, $after: String) {
@@ -88,7 +88,7 @@ async def test_a_projected_stockout_opens_once_and_resolves_when_a_purchase_orde
     assert f"({LEAD_DAYS} days lead time)" in alert.cause
 
     # The change-driven scan leaves the outlook's alerts alone.
-    from bobot.services.gaps import scan
+    from bobot.services.gap_scan import scan
 
     await scan(deps=deps)
     assert (await Alert.get(id=alert.id)).status is AlertStatus.OPEN

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from tests.api.client import db_snapshot
 
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import JOBS
 
 ALERTS = """

@@ -27,7 +27,7 @@ import pytest
 from tests.api.conftest import START
 from tests.api.test_cancellations import CANCEL
 
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.services.invitations import claim_invitation
 
 INSIGHTS = """

@@ -15,7 +15,7 @@ from tests.api.client import Api, db_snapshot
 from bobot.links import Links, Purpose
 from bobot.models import Backorder, BackorderStatus, Cancellation, Event, Product, WaitlistEntry
 from bobot.services import consent
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 X = "\N{MULTIPLICATION SIGN}"  # as the pages write quantities
 

@@ -8,7 +8,7 @@ import re
 import httpx
 
 from bobot.models import ApiToken
-from bobot.services.base import SYSTEM, Deps
+from bobot.services.context import SYSTEM, Deps
 from bobot.services.tokens import revoke_token
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

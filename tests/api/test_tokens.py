@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bobot.config import Rate
 from bobot.models import TokenRole
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.tokens import create_token
 
 TOKENS = "{ apiTokens { id name role expiresAt revokedAt } }"

@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from bobot.domain.events import json_schema
 from bobot.models import Delivery, DeliveryAttempt, DeliveryStatus
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import deliver
 
 CREATE = """
@@ -191,7 +191,7 @@ async def test_production_refuses_a_private_address_unless_allowed(db):
     from bobot.config import Settings
     from bobot.errors import BobotError, ErrorCode
     from bobot.services import webhooks
-    from bobot.services.base import Actor
+    from bobot.services.context import Actor
 
     staff = Actor("staff", "ops", "api")
     production = Settings(env="production", secret_key="s3cret")

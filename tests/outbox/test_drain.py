@@ -18,7 +18,7 @@ from bobot.outbox import Channel
 from bobot.outbox.enqueue import enqueue
 from bobot.outbox.routing import WebhookEvent
 from bobot.outbox.webhooks import WebhookTransport
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import deliver
 
 

@@ -19,7 +19,7 @@ from bobot.outbox.routing import (
 )
 from bobot.outbox.types import Channel, http_result, smtp_result
 from bobot.outbox.webhooks import check_url
-from bobot.services.base import Actor
+from bobot.services.context import Actor
 from bobot.services.history import PendingEvent, serialise, typed_event
 
 DOCS = Path(__file__).parent.parent.parent / "docs" / "events"

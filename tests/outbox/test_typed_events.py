@@ -23,8 +23,9 @@ from bobot.models import (
     TokenRole,
 )
 from bobot.services import (
+    alert_actions,
     backorders,
-    gaps,
+    gap_scan,
     priority,
     purchasing,
     stock,
@@ -134,16 +135,16 @@ async def test_consent_and_invitation_events_match_their_payload_types(db):
 async def test_supply_alert_switch_shipping_and_token_events_match_their_payload_types(db):
     deps = make_deps()
     late_po, _ = await late_po_store(deps)
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     alert = await Alert.get(switch_id__not_isnull=True)
-    await gaps.acknowledge_alert(alert_id=alert.id, actor=STAFF, deps=deps)
-    await gaps.snooze_alert(
+    await alert_actions.acknowledge_alert(alert_id=alert.id, actor=STAFF, deps=deps)
+    await alert_actions.snooze_alert(
         alert_id=alert.id, until=deps.now() + timedelta(hours=1), actor=STAFF, deps=deps
     )
     last = (await Backorder.all().order_by("-id").first()).id  # type: ignore[union-attr]
     await priority.set_backorder_priority(backorder_id=last, priority=5, actor=STAFF, deps=deps)
     clock_of(deps).advance(hours=2)
-    await gaps.scan(deps=deps)  # the snooze is over: open again
+    await gap_scan.scan(deps=deps)  # the snooze is over: open again
     switch = await SupplierSwitch.get(id=alert.switch_id)
     _, new_po = await switches.approve_supplier_switch(
         switch_id=switch.id, cancel_late_po=True, actor=STAFF, deps=deps
@@ -151,7 +152,7 @@ async def test_supply_alert_switch_shipping_and_token_events_match_their_payload
     await stock.receive_stock(
         sku="MUG", quantity=40, purchase_order_id=new_po.id, actor=STAFF, deps=deps
     )
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     ready = await Shipment.filter(status=ShipmentStatus.READY).order_by("id").first()
     assert ready is not None
     await stock.mark_shipment_shipped(shipment_id=ready.id, actor=STAFF, deps=deps)

@@ -40,7 +40,7 @@ from bobot.services import (
     stock,
     waitlist,
 )
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 T = TypeVar("T")
 SKUS = ("ALPHA", "BRAVO", "CHARLIE")

@@ -14,7 +14,7 @@ from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.models import Backorder, BackorderStatus, Product, PurchaseOrderLine
 from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services import catalog, orders, purchasing, stock
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 STAFF = Actor("staff", "tester", "api")

@@ -8,8 +8,8 @@ from decimal import Decimal
 from tests.services.helpers import STAFF, backorders_of, clock_of, make_deps, order, product
 
 from bobot.models import PurchaseOrderStatus, SupplierSwitch
-from bobot.services import catalog, eta, gaps, purchasing, switches
-from bobot.services.base import SYSTEM
+from bobot.services import catalog, eta, gap_scan, purchasing, switches
+from bobot.services.context import SYSTEM
 
 
 async def test_approving_a_switch_that_keeps_the_late_order_delivers_the_improvement_it_announced(
@@ -33,7 +33,7 @@ async def test_approving_a_switch_that_keeps_the_late_order_delivers_the_improve
     for i in range(12):
         await order(deps, f"c{i}@example.com", ("MUG", 3))
     clock_of(deps).advance(days=18)  # the PO was due on day 10: 8 days late
-    await gaps.scan(deps=deps)
+    await gap_scan.scan(deps=deps)
     switch = await SupplierSwitch.get()
     # The dates as the walk gives them today (the late order re-dated), before the decision.
     await eta.recompute_etas([switch.product_id], actor=SYSTEM, deps=deps)

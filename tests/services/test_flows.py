@@ -36,7 +36,7 @@ from bobot.models import (
     Supplier,
 )
 from bobot.services import backorders, orders, purchasing, stock
-from bobot.services.base import lock_products
+from bobot.services.locks import lock_products
 from bobot.worker import refresh_etas
 
 

@@ -28,7 +28,8 @@ from bobot.models import (
     ShipmentStatus,
 )
 from bobot.services import backorders, stock
-from bobot.services.base import Deps, lock_products
+from bobot.services.context import Deps
+from bobot.services.locks import lock_products
 
 
 async def counters(sku: str) -> tuple[int, int, int, int]:

@@ -11,7 +11,7 @@ from bobot.config import Settings
 from bobot.domain.calendar import EVERY_DAY
 from bobot.models import SupplierDelay
 from bobot.services import availability, catalog, purchasing, reliability, stock, switches
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 
 async def _supplier(deps: Deps, name: str) -> int:

@@ -12,8 +12,9 @@ from tortoise.transactions import in_transaction
 
 from bobot.config import Settings
 from bobot.models import Backorder
-from bobot.services.base import Deps, lock_products
+from bobot.services.context import Deps
 from bobot.services.eta import FIFO_ORDER
+from bobot.services.locks import lock_products
 
 
 class TickingClock:

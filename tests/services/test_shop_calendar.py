@@ -10,7 +10,7 @@ import pytest
 from bobot.clock import ManualClock
 from bobot.config import VARIABLES, ConfigError, Settings
 from bobot.domain.calendar import MON_FRI, ShopCalendar
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 
 def test_the_default_calendar_is_utc_monday_to_friday_without_holidays():

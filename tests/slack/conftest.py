@@ -28,7 +28,7 @@ from bobot.clock import ManualClock
 from bobot.config import Settings
 from bobot.models import Delivery, TokenRole
 from bobot.outbox.types import Channel, Transport
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.tokens import create_token
 from bobot.slack import simulate
 from bobot.slack.standin import Call, SlackStandIn, running_standin, serve

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.api.client import Api
 
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import JOBS
 
 

@@ -58,7 +58,7 @@ async def test_without_slack_settings_the_app_runs_and_says_the_bot_is_off(caplo
 def test_a_staff_token_approves_and_a_storefront_token_does_not():
     from bobot.graphql.context import Viewer
     from bobot.models import TokenRole
-    from bobot.services.base import Actor
+    from bobot.services.context import Actor
 
     assert Viewer(role=TokenRole.STAFF, actor=Actor("staff", "Ana", "api")).is_approver
     assert not Viewer(role=TokenRole.STOREFRONT, actor=Actor("storefront", "s", "api")).is_approver
@@ -68,7 +68,7 @@ async def test_approving_without_a_staff_token_is_refused_with_the_usual_code():
     from bobot.graphql.context import ANONYMOUS, Context, Viewer
     from bobot.graphql.schema import create_schema
     from bobot.models import TokenRole
-    from bobot.services.base import Actor, Deps
+    from bobot.services.context import Actor, Deps
 
     schema = create_schema()
     approve = 'mutation { approveSupplierSwitch(input: { id: "1" }) { userErrors { code } } }'

@@ -33,7 +33,7 @@ def test_every_operation_the_code_names_exists_and_every_operation_is_used():
 
 async def test_an_operation_refused_in_process_carries_the_same_code_as_over_http():
     from bobot.graphql.context import ANONYMOUS, slack_viewer
-    from bobot.services.base import Deps
+    from bobot.services.context import Deps
 
     operations = runner.Operations(create_schema(), Deps())
     result = await operations.run("SlackShortages", ANONYMOUS)
@@ -45,7 +45,7 @@ async def test_an_operation_refused_in_process_carries_the_same_code_as_over_htt
 
 async def test_a_malformed_document_run_in_process_carries_bad_request():
     from bobot.graphql.context import Context
-    from bobot.services.base import Deps
+    from bobot.services.context import Deps
 
     schema = create_schema(mask_errors=True)
     for document in ("{ shortages(", "{ noSuchField }"):

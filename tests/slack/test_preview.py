@@ -12,7 +12,7 @@ from tests.slack.store import late_po_store, run_job
 from bobot.config import Settings
 from bobot.domain.events import AlertOpened
 from bobot.models import Alert, AlertKind, Delivery, DeliveryStatus
-from bobot.services.base import Actor
+from bobot.services.context import Actor
 from bobot.services.history import typed_event
 from bobot.slack.preview import PREVIEW_CHANNEL, summary
 from bobot.slack.routing import digest_delivery, slack_alert_rule

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from bobot.config import Settings
 from bobot.domain import events as typed
 from bobot.outbox.types import Channel
-from bobot.services.base import Actor
+from bobot.services.context import Actor
 from bobot.services.history import typed_event
 from bobot.slack.routing import digest_delivery, slack_alert_rule
 

@@ -9,7 +9,7 @@ from tests.api.conftest import START
 from bobot.clock import ManualClock
 from bobot.config import Settings
 from bobot.demo import load_demo
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.slack.shell import run
 
 

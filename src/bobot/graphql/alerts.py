@@ -31,7 +31,7 @@ from bobot.graphql.types.alerts import (
     SupplierSwitch,
     SwitchStatus,
 )
-from bobot.services import gaps, shortage_summary, shortages, switches
+from bobot.services import alert_actions, shortage_summary, shortages, switches
 
 
 def _errors() -> list[UserError]:
@@ -81,8 +81,8 @@ class AlertsQuery:
     async def alerts(
         self,
         info: Info,
-        status: AlertStatus | None = None,  # type: ignore[valid-type]
-        kind: AlertKind | None = None,  # type: ignore[valid-type]
+        status: AlertStatus | None = None,
+        kind: AlertKind | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[Alert]:
@@ -107,7 +107,7 @@ class AlertsQuery:
     @strawberry.field(permission_classes=STAFF, description="Supplier switches, newest first.")
     async def supplier_switches(
         self,
-        status: SwitchStatus | None = None,  # type: ignore[valid-type]
+        status: SwitchStatus | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[SupplierSwitch]:
@@ -160,7 +160,7 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(AlertPayload)
     async def acknowledge_alert(self, info: Info, id: strawberry.ID) -> AlertPayload:
-        row = await gaps.acknowledge_alert(
+        row = await alert_actions.acknowledge_alert(
             alert_id=parse_id(id), actor=info.context.viewer.actor, deps=info.context.deps
         )
         return AlertPayload(alert=Alert(row=row))
@@ -168,7 +168,7 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=STAFF)
     @returns_user_errors(AlertPayload)
     async def snooze_alert(self, info: Info, id: strawberry.ID, until: datetime) -> AlertPayload:
-        row = await gaps.snooze_alert(
+        row = await alert_actions.snooze_alert(
             alert_id=parse_id(id),
             until=until,
             actor=info.context.viewer.actor,

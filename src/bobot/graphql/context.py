@@ -9,7 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from bobot.graphql.loaders import Loaders
 from bobot.models import TokenRole
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,13 +25,25 @@ from bobot.models import (
     WaitlistStatus as _WaitlistStatus,
 )
 
-StockStatus = strawberry.enum(a.StockStatus, name="StockStatus")
-OutOfStockReason = strawberry.enum(a.OutOfStockReason, name="OutOfStockReason")
-BackorderPolicy = strawberry.enum(a.Policy, name="BackorderPolicy")
-BackorderStatus = strawberry.enum(_BackorderStatus, name="BackorderStatus")
-OrderStatus = strawberry.enum(_OrderStatus, name="OrderStatus")
-ShipmentStatus = strawberry.enum(_ShipmentStatus, name="ShipmentStatus")
-ShipPreference = strawberry.enum(_ShipPreference, name="ShipPreference")
-PurchaseOrderStatus = strawberry.enum(_PurchaseOrderStatus, name="PurchaseOrderStatus")
-WaitlistStatus = strawberry.enum(_WaitlistStatus, name="WaitlistStatus")
-ConsentState = strawberry.enum(_ConsentState, name="ConsentState")
+StockStatus = a.StockStatus
+OutOfStockReason = a.OutOfStockReason
+BackorderPolicy = a.Policy
+BackorderStatus = _BackorderStatus
+OrderStatus = _OrderStatus
+ShipmentStatus = _ShipmentStatus
+ShipPreference = _ShipPreference
+PurchaseOrderStatus = _PurchaseOrderStatus
+WaitlistStatus = _WaitlistStatus
+ConsentState = _ConsentState
+# strawberry.enum marks the class itself and returns it: the names above are the
+# classes, valid in annotations, exposed under these GraphQL names.
+strawberry.enum(StockStatus, name="StockStatus")
+strawberry.enum(OutOfStockReason, name="OutOfStockReason")
+strawberry.enum(BackorderPolicy, name="BackorderPolicy")
+strawberry.enum(BackorderStatus, name="BackorderStatus")
+strawberry.enum(OrderStatus, name="OrderStatus")
+strawberry.enum(ShipmentStatus, name="ShipmentStatus")
+strawberry.enum(ShipPreference, name="ShipPreference")
+strawberry.enum(PurchaseOrderStatus, name="PurchaseOrderStatus")
+strawberry.enum(WaitlistStatus, name="WaitlistStatus")
+strawberry.enum(ConsentState, name="ConsentState")

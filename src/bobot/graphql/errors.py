@@ -13,12 +13,15 @@ from bobot.errors import ErrorCode as DomainErrorCode
 from bobot.graphql.inputs import check_arguments
 from bobot.services.validation import check_id
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+ErrorCode = DomainErrorCode
+# strawberry.enum marks the class itself and returns it: the names above are the
+# classes, valid in annotations, exposed under these GraphQL names.
+strawberry.enum(ErrorCode, name="ErrorCode")
 
 
 @strawberry.type
 class UserError:
-    code: ErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
     field: list[str] | None
     message: str
 

@@ -17,7 +17,7 @@ from bobot import models as m
 from bobot.domain.reliability import Reliability
 from bobot.services import reads
 from bobot.services.availability import ProductSupply, supply_by_product
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.reliability import reliabilities
 
 __all__ = ["Loaders", "ProductSupply", "by_id", "many_by"]

@@ -20,28 +20,54 @@ from strawberry.schema.config import StrawberryConfig
 
 from bobot.config import Rate
 from bobot.graphql.alerts import AlertsMutation, AlertsQuery
+from bobot.graphql.cancellations import CancellationsMutation, CancellationsQuery
+from bobot.graphql.catalog import CatalogMutation, CatalogQuery
 from bobot.graphql.demand import DemandQuery
 from bobot.graphql.execution import ExecutionContext, resolve_methods_directly
 from bobot.graphql.guards import GuardReads, LiteralCheck
+from bobot.graphql.history import HistoryQuery
 from bobot.graphql.insights import InsightsQuery
 from bobot.graphql.limits import LimitWrites, QueryCostRule, WriteLimiter
-from bobot.graphql.mutations_shop import ShopMutation
-from bobot.graphql.mutations_staff import StaffMutation
+from bobot.graphql.orders import OrdersMutation, OrdersQuery
 from bobot.graphql.priority import PriorityMutation
-from bobot.graphql.queries import Query as BaseQuery
+from bobot.graphql.purchasing import PurchasingMutation, PurchasingQuery
+from bobot.graphql.stock import StockMutation
 from bobot.graphql.tokens import TokensMutation, TokensQuery
 from bobot.graphql.top_level_errors import StampErrorCodes, TopLevelErrorCode, unavailable_reason
+from bobot.graphql.waitlist import WaitlistMutation, WaitlistQuery
 from bobot.graphql.webhooks import WebhooksMutation, WebhooksQuery
 
 
+# The bases' order is the fields' order in the schema.
 @strawberry.type
-class Query(BaseQuery, AlertsQuery, WebhooksQuery, TokensQuery, InsightsQuery, DemandQuery):
+class Query(
+    CatalogQuery,
+    OrdersQuery,
+    WaitlistQuery,
+    CancellationsQuery,
+    PurchasingQuery,
+    HistoryQuery,
+    AlertsQuery,
+    WebhooksQuery,
+    TokensQuery,
+    InsightsQuery,
+    DemandQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    ShopMutation, StaffMutation, AlertsMutation, PriorityMutation, WebhooksMutation, TokensMutation
+    OrdersMutation,
+    WaitlistMutation,
+    StockMutation,
+    CancellationsMutation,
+    CatalogMutation,
+    PurchasingMutation,
+    AlertsMutation,
+    PriorityMutation,
+    WebhooksMutation,
+    TokensMutation,
 ):
     pass
 

@@ -12,7 +12,10 @@ from bobot.graphql.errors import UserError, parse_id, returns_user_errors
 from bobot.graphql.permissions import STAFF
 from bobot.services import tokens
 
-TokenRole = strawberry.enum(m.TokenRole, name="TokenRole")
+TokenRole = m.TokenRole
+# strawberry.enum marks the class itself and returns it: the names above are the
+# classes, valid in annotations, exposed under these GraphQL names.
+strawberry.enum(TokenRole, name="TokenRole")
 
 
 @strawberry.type
@@ -28,7 +31,7 @@ class ApiToken:
         return self.row.name
 
     @strawberry.field
-    def role(self) -> TokenRole:  # type: ignore[valid-type]
+    def role(self) -> TokenRole:
         return self.row.role
 
     @strawberry.field

@@ -35,8 +35,8 @@ class WebhooksQuery:
     )
     async def deliveries(
         self,
-        status: DeliveryStatus | None = None,  # type: ignore[valid-type]
-        channel: DeliveryChannel | None = None,  # type: ignore[valid-type]
+        status: DeliveryStatus | None = None,
+        channel: DeliveryChannel | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[Delivery]:

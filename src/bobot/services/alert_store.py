@@ -20,7 +20,7 @@ from bobot import sql
 from bobot.domain import alerts
 from bobot.domain import events as typed
 from bobot.domain.gaps import GapKind, SuggestedAction
-from bobot.services.base import Actor
+from bobot.services.context import Actor
 from bobot.services.gap_facts import as_datetime
 from bobot.services.history import PendingEvent, record, typed_event
 

@@ -17,7 +17,8 @@ from bobot.domain import availability as rules
 from bobot.domain.availability import Policy
 from bobot.domain.eta import Supply, covered_position, promise_for
 from bobot.domain.reliability import Margins
-from bobot.services.base import Deps, terms_of
+from bobot.services.context import Deps
+from bobot.services.products import terms_of
 from bobot.services.reliability import margins_for
 from bobot.services.supply import supply_facts
 

@@ -8,9 +8,10 @@ from bobot.domain.events import BackorderCancelled
 from bobot.domain.lifecycle import plan_cancellation
 from bobot.errors import NotFound
 from bobot.models import Backorder, Cancellation, OrderLine, ShipmentLine
-from bobot.services.base import Actor, Deps, adjust_product, int_column
+from bobot.services.context import Actor, Deps
 from bobot.services.fulfilment import refresh_shipments, settle
 from bobot.services.history import record, typed_event
+from bobot.services.products import adjust_product, int_column
 from bobot.services.stock import lock_order_products, refresh_order_status
 
 

@@ -17,9 +17,11 @@ from bobot.domain import events
 from bobot.domain.availability import Policy, StockStatus
 from bobot.errors import InvalidInput, NotFound
 from bobot.models import Product, Supplier, SupplierOffer
-from bobot.services.base import Actor, Deps, product_by_sku, require_text
+from bobot.services.context import Actor, Deps
 from bobot.services.eta import recompute_etas
 from bobot.services.history import record, typed_event
+from bobot.services.products import product_by_sku
+from bobot.services.validation import require_text
 
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

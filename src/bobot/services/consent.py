@@ -22,8 +22,10 @@ from bobot.domain.statuses import WAITING, BackorderStatus, sql_in
 from bobot.errors import Conflict, NotFound
 from bobot.models import Backorder, BackorderConsent
 from bobot.services.backorders import cancel_backorder
-from bobot.services.base import SYSTEM, Actor, Deps, int_column, lock_products
+from bobot.services.context import SYSTEM, Actor, Deps
 from bobot.services.history import PendingEvent, record, typed_event
+from bobot.services.locks import lock_products
+from bobot.services.products import int_column
 
 NO_CONSENT = "NO_CONSENT"
 REFUSED = "Refused the delay"

@@ -15,7 +15,7 @@ from bobot import sql
 from bobot.domain import demand as rules
 from bobot.domain.statuses import OPEN_PO_SQL
 from bobot.errors import InvalidInput
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 #: Weeks of order history a forecast reads (three years: two seasons and one held out).
 HISTORY_WEEKS = 3 * 52

@@ -17,7 +17,7 @@ from bobot.domain.ordering import ShipPreference
 from bobot.domain.statuses import CANCELLABLE, sql_in
 from bobot.domain.statuses import WAITING as WAITING  # importable from here, as before
 from bobot.domain.statuses import WAITING_SQL as WAITING_SQL
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.services.history import PendingEvent, record, record_per_backorder, typed_event
 from bobot.services.supply import supply_and_lead
 

@@ -15,7 +15,7 @@ from bobot.domain.fifo import Fill, Waiting, fill
 from bobot.mail.routing import SHIPMENT_READY
 from bobot.models import Shipment, ShipmentLine, ShipmentStatus
 from bobot.outbox.enqueue import deliveries_from, delivery_parameters
-from bobot.services.base import Actor, Deps, adjust_product
+from bobot.services.context import Actor, Deps
 from bobot.services.eta import (
     WAITING,
     WAITING_SQL,
@@ -29,6 +29,7 @@ from bobot.services.eta import (
 )
 from bobot.services.history import PendingEvent, record, record_per_backorder, typed_event
 from bobot.services.invitations import invite_waiting
+from bobot.services.products import adjust_product
 
 T = TypeVar("T")
 CHUNK = 500

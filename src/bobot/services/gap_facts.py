@@ -13,7 +13,7 @@ from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.domain.reliability import Margins
 from bobot.domain.statuses import OPEN_PO_SQL, WAITING_SQL
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.reliability import margins_for
 
 DEMAND_WINDOW_DAYS = 28

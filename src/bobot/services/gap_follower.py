@@ -15,8 +15,8 @@ from bobot import sql
 from bobot.outbox.drain import claim
 from bobot.outbox.routing import GAP_SCAN, GAP_SCAN_KINDS
 from bobot.outbox.types import Channel
-from bobot.services.base import Deps
-from bobot.services.gaps import scan
+from bobot.services.context import Deps
+from bobot.services.gap_scan import scan
 
 #: History the follower reacts to (routed to its job rows).
 FOLLOWED_KINDS = tuple(sorted(GAP_SCAN_KINDS))

@@ -19,7 +19,7 @@ from bobot import sql
 from bobot.domain.events import PAYLOADS, EventPayload
 from bobot.outbox import routing
 from bobot.outbox.enqueue import enqueue, per_backorder_deliveries
-from bobot.services.base import Actor
+from bobot.services.context import Actor
 
 
 class EventKind(str, Enum):

@@ -27,7 +27,7 @@ from bobot.domain.insights import (
     insights,
 )
 from bobot.errors import BobotError, ErrorCode, InvalidInput
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 _KINDS = (
     "BACKORDER_CREATED",

@@ -21,8 +21,10 @@ from bobot.domain import invitations as rules
 from bobot.domain.ordering import LineRequest, ShipPreference
 from bobot.errors import Conflict, NotFound
 from bobot.models import Order, Product, WaitlistEntry, WaitlistStatus
-from bobot.services.base import SYSTEM, Actor, Deps, adjust_product, int_column, lock_products
+from bobot.services.context import SYSTEM, Actor, Deps
 from bobot.services.history import PendingEvent, record, typed_event
+from bobot.services.locks import lock_products
+from bobot.services.products import adjust_product, int_column
 
 #: Products that can invite: units available, nobody backordered ahead, somebody waiting.
 _CAN_INVITE = """

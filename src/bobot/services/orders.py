@@ -25,18 +25,13 @@ from bobot.models import (
     ShipmentLine,
     ShipmentStatus,
 )
-from bobot.services.base import (
-    Actor,
-    Deps,
-    adjust_product,
-    int_column,
-    lock_products_by_sku,
-    require_text,
-    terms_of,
-)
+from bobot.services.context import Actor, Deps
 from bobot.services.history import record, typed_event
+from bobot.services.locks import lock_products_by_sku
+from bobot.services.products import adjust_product, int_column, terms_of
 from bobot.services.reliability import margins_for
 from bobot.services.supply import supply_facts
+from bobot.services.validation import require_text
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -71,7 +66,7 @@ async def place_order(
     """Place an order. The same idempotency key twice returns the first order unchanged.
 
     Gaps a new backorder may open are found by the worker, which follows the history
-    (:func:`bobot.services.gaps.scan_recent_backorders`), off the storefront's path.
+    (:func:`bobot.services.gap_follower.scan_recent_backorders`), off the storefront's path.
     """
     email = validate_email(customer.email, "customer.email")
     validate_lines(lines)

@@ -13,9 +13,11 @@ from bobot.domain.events import BackorderPriorityChanged
 from bobot.domain.statuses import WAITING
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import Backorder
-from bobot.services.base import Actor, Deps, int_column, lock_products
+from bobot.services.context import Actor, Deps
 from bobot.services.eta import recompute_etas
 from bobot.services.history import record, typed_event
+from bobot.services.locks import lock_products
+from bobot.services.products import int_column
 
 #: The default priority is the lowest; staff may raise a backorder up to the highest.
 LOWEST_PRIORITY = 0

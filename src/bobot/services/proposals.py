@@ -13,7 +13,7 @@ from bobot.domain.events import SwitchProposed
 from bobot.domain.reliability import Margins, reliable_arrival
 from bobot.domain.statuses import WAITING_SQL
 from bobot.models import SupplierSwitch, SwitchStatus
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.services.history import record, typed_event
 
 

@@ -20,17 +20,13 @@ from bobot.domain.lifecycle import (
 from bobot.errors import BobotError, ErrorCode, InvalidInput, NotFound
 from bobot.models import Product, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Supplier
 from bobot.models.purchasing import OPEN_PO_STATUSES
-from bobot.services.base import (
-    Actor,
-    Deps,
-    adjust_product,
-    int_column,
-    lock_products,
-    require_quantity,
-)
+from bobot.services.context import Actor, Deps
 from bobot.services.eta import recompute_etas
-from bobot.services.gaps import scan_after_change
+from bobot.services.gap_scan import scan_after_change
 from bobot.services.history import record, typed_event
+from bobot.services.locks import lock_products
+from bobot.services.products import adjust_product, int_column
+from bobot.services.validation import require_quantity
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from bobot import sql
 from bobot.domain import reliability as rules
 from bobot.models import Event, PurchaseOrder
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.history import EventKind
 
 _COUNT_DELIVERY = """

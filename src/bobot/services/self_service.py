@@ -27,7 +27,9 @@ from bobot.models import (
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
 from bobot.services import consent, invitations
 from bobot.services.backorders import cancel_backorder
-from bobot.services.base import Actor, Deps, int_column, lock_products
+from bobot.services.context import Actor, Deps
+from bobot.services.locks import lock_products
+from bobot.services.products import int_column
 from bobot.services.waitlist import leave_waitlist
 
 CUSTOMER_REASON = "Cancelled by the customer"

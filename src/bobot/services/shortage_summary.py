@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 
 from bobot import sql
 from bobot.domain.eta import Supply
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.shortages import Rank, Shortage, compute
 
 #: Key of the PostgreSQL advisory lock a refresh takes ("bobotsho" in ASCII, as a bigint),

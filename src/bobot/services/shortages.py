@@ -18,7 +18,7 @@ from bobot import sql
 from bobot.domain import gaps as rules
 from bobot.domain.eta import Supply, eta_for_position
 from bobot.domain.statuses import OPEN_PO_SQL, WAITING_SQL
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.gap_facts import as_datetime
 
 

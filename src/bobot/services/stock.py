@@ -32,19 +32,14 @@ from bobot.models import (
     ShipmentLine,
     ShipmentStatus,
 )
-from bobot.services.base import (
-    Actor,
-    Deps,
-    adjust_product,
-    int_column,
-    lock_products,
-    product_by_sku,
-    require_quantity,
-)
+from bobot.services.context import Actor, Deps
 from bobot.services.fulfilment import settle
-from bobot.services.gaps import scan_after_change
+from bobot.services.gap_scan import scan_after_change
 from bobot.services.history import PendingEvent, record, typed_event
+from bobot.services.locks import lock_products
+from bobot.services.products import adjust_product, int_column, product_by_sku
 from bobot.services.reliability import count_delivery
+from bobot.services.validation import require_quantity
 
 
 @dataclass

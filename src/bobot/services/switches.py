@@ -20,18 +20,14 @@ from bobot.models import (
 )
 from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services import purchasing
-from bobot.services.base import (
-    Actor,
-    Deps,
-    int_column,
-    lock_products,
-    product_by_sku,
-    require_text,
-)
+from bobot.services.context import Actor, Deps
 from bobot.services.gap_facts import gather_facts
-from bobot.services.gaps import scan
+from bobot.services.gap_scan import scan
 from bobot.services.history import record, typed_event
+from bobot.services.locks import lock_products
+from bobot.services.products import int_column, product_by_sku
 from bobot.services.proposals import actor_label, build_proposal, save_proposal
+from bobot.services.validation import require_text
 
 
 async def propose_supplier_switch(

@@ -16,9 +16,9 @@ from tortoise.transactions import in_transaction
 from bobot.domain.events import TokenRevoked
 from bobot.errors import NotFound
 from bobot.models import ApiToken, TokenRole
-from bobot.services.base import Actor, Deps, require_text
+from bobot.services.context import Actor, Deps
 from bobot.services.history import record, typed_event
-from bobot.services.validation import MAX_ID
+from bobot.services.validation import MAX_ID, require_text
 
 PREFIX = {TokenRole.STAFF: "bbs_", TokenRole.STOREFRONT: "bbf_"}
 #: The longest life a token can be given (``--expires-in``), in days.

@@ -96,3 +96,19 @@ def check_id(value: object, path: Sequence[str]) -> int:
     if number <= 0 or number > MAX_ID:
         raise NotFound(f"{text!r} is not a valid id.", field=list(path))
     return number
+
+
+def require_quantity(
+    quantity: int, *, field_name: str = "quantity", maximum: int = 1_000_000
+) -> None:
+    if quantity <= 0 or quantity > maximum:
+        raise BobotError(
+            f"Quantity must be between 1 and {maximum}, got {quantity}.",
+            code=ErrorCode.INVALID_QUANTITY,
+            field=[field_name],
+        )
+
+
+def require_text(value: str, field_name: str, *, max_length: int = 200) -> str:
+    """``value`` stripped, not empty, at most ``max_length`` characters (``INVALID_INPUT``)."""
+    return check_text(value, [field_name], max_length=max_length, required=True)

@@ -8,17 +8,13 @@ from bobot.domain import events
 from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import WaitlistEntry, WaitlistStatus
 from bobot.models.waitlist import ACTIVE_WAITLIST_STATUSES
-from bobot.services.base import (
-    Actor,
-    Deps,
-    int_column,
-    lock_products,
-    product_by_sku,
-    require_quantity,
-)
+from bobot.services.context import Actor, Deps
 from bobot.services.history import record, typed_event
 from bobot.services.invitations import release_invitation
+from bobot.services.locks import lock_products
 from bobot.services.orders import validate_email
+from bobot.services.products import int_column, product_by_sku
+from bobot.services.validation import require_quantity
 
 
 async def join_waitlist(

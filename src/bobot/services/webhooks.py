@@ -12,7 +12,7 @@ from bobot.errors import BobotError, Conflict, ErrorCode, NotFound
 from bobot.models import Delivery, DeliveryStatus, WebhookSubscription
 from bobot.outbox.types import Channel
 from bobot.outbox.webhooks import check_url, new_secret
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.services.history import record, typed_event
 
 

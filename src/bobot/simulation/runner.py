@@ -48,8 +48,8 @@ from bobot.models.purchasing import OPEN_PO_STATUSES
 from bobot.services import catalog, consent, doctor, orders, purchasing, stock, waitlist
 from bobot.services.availability import availability, needs_supply, supply_by_product
 from bobot.services.backorders import cancel_backorder
-from bobot.services.base import Actor, Deps
-from bobot.services.gaps import scan_job
+from bobot.services.context import Actor, Deps
+from bobot.services.gap_scan import scan_job
 from bobot.services.invitations import claim_invitation, expire_invitations
 from bobot.services.self_service import CUSTOMER_REASON, customer
 from bobot.simulation.model import Customer, Scenario

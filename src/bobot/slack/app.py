@@ -20,7 +20,7 @@ from starlette.responses import Response
 from strawberry import Schema
 
 from bobot.graphql.context import Viewer
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.slack.client import web_client
 from bobot.slack.groups import Identities
 from bobot.slack.runner import Operations

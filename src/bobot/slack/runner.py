@@ -12,7 +12,7 @@ from graphql import OperationDefinitionNode, parse
 from strawberry import Schema
 
 from bobot.graphql.context import Context, Viewer
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 OPERATIONS_DIR = Path(__file__).parent / "operations"
 REFUSALS = frozenset({"UNAUTHENTICATED", "FORBIDDEN"})

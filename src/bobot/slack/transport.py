@@ -36,7 +36,7 @@ from bobot.config import Settings
 from bobot.graphql.context import Viewer
 from bobot.models import TokenRole
 from bobot.outbox.types import Channel, OutgoingDelivery, SendResult
-from bobot.services.base import Actor, Deps
+from bobot.services.context import Actor, Deps
 from bobot.slack.blocks.alerts import alert_message, thread_reply
 from bobot.slack.blocks.digest import digest_reply
 from bobot.slack.blocks.insights import insights_blocks

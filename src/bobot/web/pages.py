@@ -24,7 +24,7 @@ from bobot.errors import BobotError, NotFound
 from bobot.links import LinkError, Links, Purpose
 from bobot.models import BackorderStatus
 from bobot.services import self_service
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 #: Sent with every page: nothing from elsewhere, no framing, no referrer, no caching.
 SECURITY_HEADERS = {

@@ -27,7 +27,7 @@ from bobot.charts import WeekBars, weekly_chart
 from bobot.errors import BobotError
 from bobot.models import ApiToken, TokenRole
 from bobot.services import insights
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.services.tokens import authenticate
 from bobot.web.pages import CSS_PATH, SECURITY_HEADERS, _environment
 

@@ -12,7 +12,7 @@ from tests.api.test_customer_email import LINK, PUBLIC, served
 from tests.api.test_link_pages import status_of, store
 
 from bobot.models import BackorderStatus
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 from bobot.worker import deliver
 
 SIZES = {"phone": (360, 740), "desktop": (1280, 800)}

@@ -14,10 +14,16 @@ from bobot.graphql.types.catalog import Product, Supplier, product_of, supplier_
 from bobot.graphql.types.purchasing import PurchaseOrder
 from bobot.services import shortages
 
-AlertKind = strawberry.enum(m.AlertKind, name="AlertKind")
-AlertStatus = strawberry.enum(m.AlertStatus, name="AlertStatus")
-SuggestedAction = strawberry.enum(_SuggestedAction, name="SuggestedAction")
-SwitchStatus = strawberry.enum(m.SwitchStatus, name="SupplierSwitchStatus")
+AlertKind = m.AlertKind
+AlertStatus = m.AlertStatus
+SuggestedAction = _SuggestedAction
+SwitchStatus = m.SwitchStatus
+# strawberry.enum marks the class itself and returns it: the names above are the
+# classes, valid in annotations, exposed under these GraphQL names.
+strawberry.enum(AlertKind, name="AlertKind")
+strawberry.enum(AlertStatus, name="AlertStatus")
+strawberry.enum(SuggestedAction, name="SuggestedAction")
+strawberry.enum(SwitchStatus, name="SupplierSwitchStatus")
 
 
 async def _supplier(info: Info, supplier_id: int | None) -> Supplier | None:
@@ -129,7 +135,7 @@ class SupplierSwitch:
         return self.row.backorders_improved
 
     @strawberry.field
-    def status(self) -> SwitchStatus:  # type: ignore[valid-type]
+    def status(self) -> SwitchStatus:
         return self.row.status
 
     @strawberry.field
@@ -174,7 +180,7 @@ class Alert:
         return strawberry.ID(str(self.row.id))
 
     @strawberry.field
-    def kind(self) -> AlertKind:  # type: ignore[valid-type]
+    def kind(self) -> AlertKind:
         return self.row.kind
 
     @strawberry.field
@@ -182,7 +188,7 @@ class Alert:
         return self.row.cause
 
     @strawberry.field
-    def suggested_action(self) -> SuggestedAction:  # type: ignore[valid-type]
+    def suggested_action(self) -> SuggestedAction:
         return self.row.suggested_action
 
     @strawberry.field(description="1..100, higher is worse.")
@@ -190,7 +196,7 @@ class Alert:
         return self.row.severity
 
     @strawberry.field
-    def status(self) -> AlertStatus:  # type: ignore[valid-type]
+    def status(self) -> AlertStatus:
         return self.row.status
 
     @strawberry.field

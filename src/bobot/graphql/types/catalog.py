@@ -19,8 +19,8 @@ from bobot.graphql.enums import BackorderPolicy, OutOfStockReason, StockStatus
 from bobot.graphql.permissions import STAFF
 from bobot.services import availability
 from bobot.services.availability import ProductSupply, needs_supply
-from bobot.services.base import Deps
 from bobot.services.catalog import ProductRow
+from bobot.services.context import Deps
 
 if TYPE_CHECKING:
     from bobot.graphql.types.orders import Backorder, WaitlistEntry
@@ -32,7 +32,7 @@ PURCHASING = strawberry.lazy("bobot.graphql.types.purchasing")
 
 @strawberry.type(description="What a shopper can buy now, and what to tell them.")
 class Availability:
-    status: StockStatus  # type: ignore[valid-type]
+    status: StockStatus
     quantity_available: int
     can_purchase: bool
     estimated_ship_date: date | None = strawberry.field(
@@ -41,7 +41,7 @@ class Availability:
     is_estimate: bool = strawberry.field(
         description="True when no purchase order covers it: the date comes from lead time."
     )
-    reason: OutOfStockReason | None = strawberry.field(  # type: ignore[valid-type]
+    reason: OutOfStockReason | None = strawberry.field(
         description="Why it cannot be bought, when it cannot."
     )
     label: str = strawberry.field(description='Ready to show, e.g. "In stock".')
@@ -81,7 +81,7 @@ class Product:
     name: str
     category: str
     price: Decimal
-    backorder_policy: BackorderPolicy  # type: ignore[valid-type]
+    backorder_policy: BackorderPolicy
     backorder_limit: int | None = strawberry.field(description="null: unlimited; 0: closed.")
     backorders_end_at: datetime | None
     safety_stock: int = strawberry.field(permission_classes=STAFF)

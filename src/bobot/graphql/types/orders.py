@@ -39,7 +39,7 @@ class Backorder:
     quantity: int = strawberry.field(description="Units still wanted (after cancellations).")
     quantity_ordered: int
     quantity_allocated: int
-    status: BackorderStatus  # type: ignore[valid-type]
+    status: BackorderStatus
     priority: int
     promised_date: date = strawberry.field(
         description="The date told to the customer when they ordered."
@@ -87,7 +87,7 @@ class Backorder:
 
 @strawberry.type(description="A delayed backorder's consent, by the mail-order rule.")
 class Consent:
-    state: ConsentState  # type: ignore[valid-type]
+    state: ConsentState
     notices: int = strawberry.field(description="Delay notices sent so far.")
     notified_at: datetime | None
     deadline: date | None = strawberry.field(
@@ -152,7 +152,7 @@ class ShipmentLine:
 class Shipment:
     row: strawberry.Private[m.Shipment]
     id: strawberry.ID
-    status: ShipmentStatus  # type: ignore[valid-type]
+    status: ShipmentStatus
     cost: Decimal
     shipped_at: datetime | None
 
@@ -201,8 +201,8 @@ class Order:
     row: strawberry.Private[m.Order]
     id: strawberry.ID
     number: str
-    status: OrderStatus  # type: ignore[valid-type]
-    ship_preference: ShipPreference  # type: ignore[valid-type]
+    status: OrderStatus
+    ship_preference: ShipPreference
     customer: Customer
     created_at: datetime
 
@@ -237,7 +237,7 @@ class WaitlistEntry:
     id: strawberry.ID
     email: str
     quantity: int
-    status: WaitlistStatus  # type: ignore[valid-type]
+    status: WaitlistStatus
     hold_until: datetime | None = strawberry.field(
         description="INVITED: when the units held for the invitation go to the next entry."
     )

@@ -11,9 +11,14 @@ from strawberry.scalars import JSON
 from bobot import models as m
 from bobot.outbox.types import Channel as _Channel
 
-DeliveryChannel = strawberry.enum(_Channel, name="DeliveryChannel")
-DeliveryStatus = strawberry.enum(m.DeliveryStatus, name="DeliveryStatus")
-AttemptOutcome = strawberry.enum(m.AttemptOutcome, name="DeliveryAttemptOutcome")
+DeliveryChannel = _Channel
+DeliveryStatus = m.DeliveryStatus
+AttemptOutcome = m.AttemptOutcome
+# strawberry.enum marks the class itself and returns it: the names above are the
+# classes, valid in annotations, exposed under these GraphQL names.
+strawberry.enum(DeliveryChannel, name="DeliveryChannel")
+strawberry.enum(DeliveryStatus, name="DeliveryStatus")
+strawberry.enum(AttemptOutcome, name="DeliveryAttemptOutcome")
 
 
 @strawberry.type(description="An endpoint of the shop's systems and the events it is sent.")
@@ -43,7 +48,7 @@ class WebhookSubscription:
 class DeliveryAttempt:
     attempt: int
     at: datetime
-    outcome: AttemptOutcome  # type: ignore[valid-type]
+    outcome: AttemptOutcome
     status: str | None = strawberry.field(description="HTTP status code or SMTP reply.")
     duration_ms: float
     error: str | None
@@ -52,14 +57,14 @@ class DeliveryAttempt:
 @strawberry.type(description="One message to send: a webhook, an email, a Slack message.")
 class Delivery:
     id: strawberry.ID
-    channel: DeliveryChannel  # type: ignore[valid-type]
+    channel: DeliveryChannel
     recipient: str = strawberry.field(
         description="Email address, Slack channel, or webhook subscription id."
     )
     kind: str
     aggregate: str
     idempotency_key: str = strawberry.field(description="The webhook-id, Message-ID, ...")
-    status: DeliveryStatus  # type: ignore[valid-type]
+    status: DeliveryStatus
     attempt_count: int
     next_attempt_at: datetime
     last_status: str | None

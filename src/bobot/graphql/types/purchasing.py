@@ -51,7 +51,7 @@ class PurchaseOrder:
         return self.row.number
 
     @strawberry.field
-    def status(self) -> PurchaseOrderStatus:  # type: ignore[valid-type]
+    def status(self) -> PurchaseOrderStatus:
         return self.row.status
 
     @strawberry.field

@@ -1,4 +1,5 @@
-"""Inventory-gap alerts: the scan, batch by batch under the product locks, and staff actions.
+"""The gap scan: inventory-gap alerts brought up to date, batch by batch under the product
+locks.
 
 A scan walks its products in id order, in batches of :data:`SCAN_BATCH`. Each batch is one
 transaction: it locks the batch's product rows (id order, the project's one lock order),
@@ -17,20 +18,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
 from bobot import sql
 from bobot.domain import alerts as alert_rules
-from bobot.domain import events as typed
 from bobot.domain import gaps as rules
-from bobot.errors import Conflict, InvalidInput, NotFound
-from bobot.models import Alert, AlertStatus, WorkerCursor
-from bobot.services import alert_store, demand
-from bobot.services.base import SYSTEM, Actor, Deps
+from bobot.services import alert_store
+from bobot.services.context import SYSTEM, Actor, Deps
 from bobot.services.gap_facts import CANDIDATE_SQL, Facts, gather_facts
-from bobot.services.history import PendingEvent, record, typed_event
 from bobot.services.proposals import build_proposal, save_proposal
 
 log = logging.getLogger("bobot.gaps")
@@ -39,8 +35,6 @@ log = logging.getLogger("bobot.gaps")
 SCAN_LOCK_KEY = 0x626F626F74676170 & 0x7FFFFFFFFFFFFFFF
 #: Products locked and scanned per transaction.
 SCAN_BATCH = 2000
-#: Weeks the outlook's scan looks ahead (beyond each product's lead time).
-OUTLOOK_WEEKS = 8
 
 
 @dataclass
@@ -77,7 +71,8 @@ async def _lock_next_candidates(after: int) -> list[int]:
     return [row[0] for row in rows]
 
 
-async def _lock(product_ids: Sequence[int]) -> list[int]:
+async def lock_ids(product_ids: Sequence[int]) -> list[int]:
+    """Lock the rows of ``product_ids`` in id order; the ids that exist."""
     rows = await sql.fetch(
         f"SELECT id FROM product WHERE {sql.in_ids('id')} ORDER BY id{_for_update()}",
         [sql.ids(product_ids)],
@@ -94,7 +89,7 @@ async def scan(
         ids = sorted(set(product_ids))
         for start in range(0, len(ids), SCAN_BATCH):
             async with in_transaction():
-                locked = await _lock(ids[start : start + SCAN_BATCH])
+                locked = await lock_ids(ids[start : start + SCAN_BATCH])
                 await _scan_batch(locked, deps=deps, actor=actor, result=result)
         return result
     after = 0
@@ -175,79 +170,6 @@ async def _propose(
     return (await save_proposal(proposal, actor=actor, deps=deps)).id
 
 
-def _alert_event(
-    payload: typed.EventPayload, alert: Alert, actor: Actor, now: datetime
-) -> PendingEvent:
-    return typed_event(
-        payload, actor=actor, at=now, subject_id=alert.id, product_id=alert.product_id
-    )
-
-
-async def scan_outlook(
-    *, deps: Deps, weeks: int = OUTLOOK_WEEKS, actor: Actor = SYSTEM
-) -> ScanResult:
-    """Open, update and resolve ``PROJECTED_STOCKOUT`` alerts from the demand outlook.
-
-    The forecasts are made first, outside any transaction (they take a while); then the
-    products with a gap or an alert of this kind are locked in id order and their alerts of
-    this kind diffed and written, as the other scan does for its kinds."""
-    found = await demand.outlooks(weeks=weeks, deps=deps)
-    today = deps.today()
-    gaps = {}
-    for o in found:
-        gap = rules.projected_stockout(
-            o.product_id,
-            runs_out=o.cover.runs_out,
-            reorder_date=o.cover.reorder_date,
-            quantity=o.cover.reorder_quantity,
-            lead_days=o.lead_days,
-            safety_stock=o.safety_stock,
-            peak=o.heading_into_peak,
-            today=today,
-            history_weeks=o.history_weeks,
-        )
-        if gap is not None:
-            gaps[o.product_id] = gap
-    result = ScanResult()
-    now = deps.now()
-    async with in_transaction():
-        flagged = await sql.fetch(
-            "SELECT product_id FROM alert WHERE dedupe_key IS NOT NULL AND kind = ?",
-            [rules.GapKind.PROJECTED_STOCKOUT.value],
-        )
-        locked = await _lock(sorted(set(gaps) | {row[0] for row in flagged}))
-        if not locked:
-            return result
-        existing = {
-            key: alert
-            for key, alert in (await alert_store.load_alerts(locked)).items()
-            if key[1] in rules.OUTLOOK_KINDS
-        }
-        wanted = [alert_rules.wanted(gaps[pid], None) for pid in locked if pid in gaps]
-        written = await alert_store.persist(
-            alert_rules.diff(wanted, existing.values(), now), actor=actor, now=now
-        )
-    result.opened, result.updated, result.resolved = (
-        written.opened, written.updated, written.resolved,
-    )  # fmt: skip
-    return result
-
-
-async def outlook_job(deps: Deps) -> int:
-    """The worker's outlook scan, once a shop day: alerts opened or resolved."""
-    today = deps.today().toordinal()
-    async with in_transaction():
-        cursor = await WorkerCursor.filter(name="outlook_scan").select_for_update().first()
-        if cursor is not None and cursor.position >= today:
-            return 0
-        if cursor is None:
-            await WorkerCursor.create(name="outlook_scan", position=today, updated_at=deps.now())
-        else:
-            cursor.position, cursor.updated_at = today, deps.now()
-            await cursor.save(update_fields=["position", "updated_at"])
-    return (await scan_outlook(deps=deps)).changed
-
-
 async def scan_after_change(product_ids: Iterable[int], *, deps: Deps) -> None:
     """A targeted scan after a change that may open or close a gap; never fails the change."""
     try:
@@ -259,48 +181,3 @@ async def scan_after_change(product_ids: Iterable[int], *, deps: Deps) -> None:
 async def scan_job(deps: Deps) -> int:
     """The worker's periodic full scan: how many alerts opened or resolved."""
     return (await scan(deps=deps)).changed
-
-
-# --------------------------------------------------------------------------- staff actions
-
-
-async def _alert(alert_id: int) -> Alert:
-    alert = await Alert.filter(id=alert_id).select_for_update().first()
-    if alert is None:
-        raise NotFound(f"No alert has id {alert_id}.", field=["id"])
-    return alert
-
-
-async def acknowledge_alert(*, alert_id: int, actor: Actor, deps: Deps) -> Alert:
-    now = deps.now()
-    async with in_transaction():
-        alert = await _alert(alert_id)
-        if alert.status is AlertStatus.RESOLVED:
-            raise Conflict(f"Alert {alert_id} is already resolved.", field=["id"])
-        alert.status, alert.snoozed_until, alert.updated_at = AlertStatus.ACKNOWLEDGED, None, now
-        await alert.save(update_fields=["status", "snoozed_until", "updated_at"])
-        payload = typed.AlertAcknowledged(
-            alert_kind=rules.GapKind(alert.kind).value, cause=alert.cause, severity=alert.severity
-        )
-        await record([_alert_event(payload, alert, actor, now)])
-    return alert
-
-
-async def snooze_alert(*, alert_id: int, until: datetime, actor: Actor, deps: Deps) -> Alert:
-    now = deps.now()
-    if until <= now:
-        raise InvalidInput("until must be in the future.", field=["until"])
-    async with in_transaction():
-        alert = await _alert(alert_id)
-        if alert.status is AlertStatus.RESOLVED:
-            raise Conflict(f"Alert {alert_id} is already resolved.", field=["id"])
-        alert.status, alert.snoozed_until, alert.updated_at = AlertStatus.SNOOZED, until, now
-        await alert.save(update_fields=["status", "snoozed_until", "updated_at"])
-        snoozed = typed.AlertSnoozed(
-            alert_kind=rules.GapKind(alert.kind).value,
-            cause=alert.cause,
-            severity=alert.severity,
-            until=until.isoformat(),
-        )
-        await record([_alert_event(snoozed, alert, actor, now)])
-    return alert
