@@ -115,7 +115,10 @@ async def outlooks(
     if product_ids is not None:
         params.append(sql.ids(product_ids))
     ordered: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for pid, created, units in await sql.fetch(_ORDERED.format(ids=where), params):
+    lines = await sql.fetch(_ORDERED.format(ids=where), params)
+    for n, (pid, created, units) in enumerate(lines):
+        if n and not n % (20 * YIELD_EVERY):
+            await asyncio.sleep(0)
         ordered[pid].append((_instant(created).astimezone(zone).date(), int(units)))
     ids = sql.ids(sorted(ordered))
     products = await sql.fetch(_PRODUCTS.format(ids=sql.in_ids("p.id")), [ids])
