@@ -51,18 +51,18 @@ def test_a_year_of_weeks_gets_a_yearly_season_and_less_a_simpler_method(weeks, m
     assert len(result.weeks) == 8 and min(result.weeks) >= 0
 
 
-def test_flat_and_quiet_histories_get_simple_smoothing_and_shaped_ones_a_model():
+def test_flat_histories_get_simple_smoothing_quiet_ones_no_fit_and_shaped_ones_a_model():
     rng = np.random.default_rng(11)
     flat = [float(v) for v in rng.poisson(6, 40)]
     quiet = [4.0, 6.0, 9.0, 12.0, 15.0, 18.0] + [0.0] * QUIET_WEEKS  # sold, then nothing
     assert is_flat(flat) and choose(flat) == "SIMPLE"
-    assert not is_flat(quiet) and choose(quiet) == "SIMPLE"
+    assert not is_flat(quiet) and choose(quiet) == "QUIET"
     assert choose(quiet[:-1]) == "HOLT"  # an order within the quiet weeks: fitted
     assert choose(rising_weeks(30)) == "HOLT" and not is_flat(rising_weeks(30))
     assert choose(summer_weeks(60)) == "HOLT_WINTERS"
     assert choose([5.0] * 30) == "SIMPLE"  # constant
     result = forecast(quiet, 8)
-    assert result.method == "SIMPLE" and max(result.weeks) < 1
+    assert result.method == "QUIET" and max(result.weeks) == 0 and result.sigma == 0
 
 
 def test_simple_smoothing_without_statsmodels_is_as_accurate_as_statsmodels_fit():

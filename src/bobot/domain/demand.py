@@ -8,11 +8,11 @@ Pure rules over plain numbers (no I/O); the services read the weekly history
   (statsmodels); with fewer, Holt's damped trend (10 weeks or more) or simple exponential
   smoothing; under 4 weeks, the mean. Forecasts are never negative.
 - **Cheap where it costs nothing.** A flat history (no trend, no season, no run of weeks
-  alike: what a model with a trend or a season would only fit noise in), or a history
-  under a year whose last :data:`QUIET_WEEKS` weeks had no order, gets simple exponential
-  smoothing, computed here with numpy (a grid of smoothing factors, the best by its
-  one-week errors) rather than fitted by statsmodels: only products with recent demand
-  and a shape get a model fitted.
+  alike: what a model with a trend or a season would only fit noise in) gets simple
+  exponential smoothing, computed here with numpy (least squares over a grid of smoothing
+  factors) rather than fitted by statsmodels; a history under a year whose last
+  :data:`QUIET_WEEKS` weeks had no order is QUIET: no demand ahead, nothing fitted. Only
+  products with recent demand and a shape get a model fitted.
 - **Error.** The model is fitted again without its last weeks (a whole season with two
   years of history or more, else :data:`HOLDOUT_WEEKS`) and its forecast of them compared
   with what was ordered (mean absolute error), beside a naive forecast made at the same
@@ -50,12 +50,12 @@ QUIET_WEEKS = 8
 #: Changes when the rules would forecast the same history differently (stored ones go stale).
 RULES_VERSION = 2
 #: The smoothing factors simple exponential smoothing chooses from.
-ALPHAS = np.linspace(0.02, 0.98, 49)
+ALPHAS = np.linspace(0.01, 1.0, 100)
 
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    method: str  # HOLT_WINTERS, HOLT, SIMPLE or MEAN
+    method: str  # HOLT_WINTERS, HOLT, SIMPLE, MEAN or QUIET
     weeks: list[float]  # units per week, from the coming week on
     sigma: float  # standard deviation of the one-week errors
     heldout_weeks: int  # 0: too little history to hold any out
@@ -103,27 +103,35 @@ def is_flat(history: Sequence[float]) -> bool:
 
 def choose(history: Sequence[float]) -> str:
     """The method for ``history``: :func:`method_for` its length, but SIMPLE (no model to
-    fit) for a flat one, or one under a year with no order in its last weeks."""
+    fit) for a flat one, and QUIET (no demand ahead, nothing fitted) for one under a year
+    with no order in its last :data:`QUIET_WEEKS` weeks."""
     method = method_for(len(history))
+    if QUIET_WEEKS <= len(history) < SEASON_WEEKS and not any(history[-QUIET_WEEKS:]):
+        return "QUIET"
     if method in ("MEAN", "SIMPLE"):
         return method
-    quiet = len(history) < SEASON_WEEKS and not any(history[-QUIET_WEEKS:])
-    return "SIMPLE" if quiet or is_flat(history) else method
+    return "SIMPLE" if is_flat(history) else method
 
 
 def simple_smoothing(history: Sequence[float], horizon: int) -> tuple[np.ndarray, float]:
-    """Simple exponential smoothing (forecast, sigma of the one-week errors), the smoothing
-    factor the one of :data:`ALPHAS` with the least squared one-week errors, starting from
-    the mean of the first four weeks. Every factor is run at once: one pass of numpy."""
+    """Simple exponential smoothing (forecast, sigma of the one-week errors) fitted by least
+    squares as statsmodels does, over the smoothing factors of :data:`ALPHAS` all at once:
+    the one-week errors are linear in the initial level, whose best value for each factor
+    has a closed form; the factor with the least squared errors is kept."""
     y = np.asarray(history, dtype=float)
-    level = np.full(len(ALPHAS), y[: min(4, len(y))].mean())
-    squared = np.zeros(len(ALPHAS))
-    for value in y:
-        error = value - level
-        squared += error * error
-        level = level + ALPHAS * error
+    n = len(y)
+    decay = 1 - ALPHAS
+    level = np.zeros(len(ALPHAS))  # the level from an initial level of 0
+    rest = np.empty((n, len(ALPHAS)))  # one-week errors from an initial level of 0
+    for t, value in enumerate(y):
+        rest[t] = value - level
+        level = level + ALPHAS * rest[t]
+    weights = decay[None, :] ** np.arange(n)[:, None]  # how the initial level carries on
+    initial = (rest * weights).sum(axis=0) / (weights * weights).sum(axis=0)
+    squared = ((rest - weights * initial) ** 2).sum(axis=0)
     best = int(np.argmin(squared))
-    return np.full(horizon, max(0.0, float(level[best]))), math.sqrt(squared[best] / len(y))
+    final = level[best] + decay[best] ** n * initial[best]
+    return np.full(horizon, max(0.0, float(final))), math.sqrt(float(squared[best]) / n)
 
 
 def _fit(
@@ -135,6 +143,8 @@ def _fit(
     if method == "MEAN":
         mean = float(y.mean()) if len(y) else 0.0
         return method, np.full(horizon, mean), float(y.std()) if len(y) > 1 else mean
+    if method == "QUIET":
+        return method, np.zeros(horizon), 0.0
     if method == "SIMPLE" and shortcuts:
         ahead, sigma = simple_smoothing(history, horizon)
         return method, ahead, sigma
@@ -190,7 +200,7 @@ def forecast(history: Sequence[float], horizon: int, *, shortcuts: bool = True) 
     elif len(history) >= HOLDOUT_WEEKS + 4:
         held = HOLDOUT_WEEKS
     if held:
-        trained = method if method == "SIMPLE" else method_for(len(history) - held)
+        trained = choose(history[:-held]) if shortcuts else method_for(len(history) - held)
         error, naive = _held_out_error(history, held, trained, shortcuts)
         if method == "HOLT_WINTERS":
             plain, _ = _held_out_error(history, held, "HOLT", shortcuts)
