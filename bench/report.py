@@ -357,6 +357,17 @@ def markdown(results: dict[str, Any]) -> str:
         "then in a thread); *cached* with every forecast stored. The loop stall is the worst "
         "lateness of a task waking every 10 ms meanwhile: how long a request would wait.",
         "",
+        "| backend | shaped histories | inline s | stall s | pool s | stall s | thread s "
+        "| stall s |",
+        "|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {name} | {f['histories']} | {f['inline']['seconds']} | {f['inline']['stall_s']} "
+            f"| {f['pool']['seconds']} | {f['pool']['stall_s']} | {f['thread']['seconds']} "
+            f"| {f['thread']['stall_s']} |"
+            for name, data in results["backends"].items()
+            if (f := data.get("outlook", {}).get("fits"))
+        ],
+        "",
         "## SQL statements per request, and memory",
         "",
         "| backend | (a) by product kind | (b) first 1 / 50 / 100 | (c) 1/2/3 lines in stock "
