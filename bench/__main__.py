@@ -5,7 +5,8 @@
    separate process at each concurrency and under the mixed load (``bench.mixed``), read
    the server's peak memory, then count SQL statements per request, time the restock and
    the shortage report against their SQL floors (in-process), drain 10,000 webhook
-   deliveries against a signed-POST floor, and time the insights of a year of history.
+   deliveries against a signed-POST floor, time the insights of a year of history and the
+   demand outlook (fitted as before, first with nothing stored, then stored).
 3. Write ``latest.json`` and ``latest.md`` (ratios to the floors, targets met or missed).
 """
 
@@ -206,10 +207,19 @@ def measure_backend(
             f"{insights['shop']['seconds']} s ({insights['shop']['statements']} statements), "
             f"sku {insights['sku']['seconds']} s, category {insights['category']['seconds']} s"
         )
+        log(f"{backend}: demand outlook")
+        outlook = run_json("bench.outlook", str(manifest), "--url", fresh[0], timeout=1800)
+        log(
+            f"{backend}: outlook of {outlook['first']['products']} products: before "
+            f"{outlook['before']['seconds']} s (loop stalled {outlook['before']['stall_s']} s), "
+            f"first {outlook['first']['seconds']} s (stall {outlook['first']['stall_s']} s), "
+            f"cached {outlook['cached']['seconds']} s"
+        )
     return {
         "generate": generated,
         "http": http,
         "insights": insights,
+        "outlook": outlook,
         "slack": slack,
         "peak_rss_mb": peak,
         "statements": statements,

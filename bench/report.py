@@ -339,6 +339,40 @@ def markdown(results: dict[str, Any]) -> str:
         "copy of the store (`bench.insights`: a creation per backorder, fills, cancellations, "
         "receipts and refusals), median of 3 runs after one unmeasured.",
         "",
+        "## Demand outlook",
+        "",
+        "| backend | products | before s | loop stall s | first s (pool) | stall s "
+        "| first s (thread) | stall s | cached s | statements | before / first | before / cached "
+        "| held-out MAE with / without shortcuts |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {name} | {o['first']['products']:,} | {o['before']['seconds']} "
+            f"| {o['before']['stall_s']} | {o['first']['seconds']} | {o['first']['stall_s']} "
+            f"| {o['first_thread']['seconds']} | {o['first_thread']['stall_s']} "
+            f"| {o['cached']['seconds']} | {o['cached']['statements']} | {o['ratio_first']}x "
+            f"| {o['ratio_cached']}x | {o['accuracy']['mae_with_shortcuts']} / "
+            f"{o['accuracy']['mae_without']} ({o['accuracy']['products']} products) |"
+            for name, data in results["backends"].items()
+            if (o := data.get("outlook"))
+        ],
+        "",
+        "`bench.outlook` on a copy of the store: *before* fits every product's model with "
+        "statsmodels inline on the event loop (as before stored forecasts and shortcuts); "
+        "*first* is `demandOutlook`'s service with nothing stored (fits in the process pool, "
+        "then in a thread); *cached* with every forecast stored. The loop stall is the worst "
+        "lateness of a task waking every 10 ms meanwhile: how long a request would wait.",
+        "",
+        "| backend | shaped histories | inline s | stall s | pool s | stall s | thread s "
+        "| stall s |",
+        "|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {name} | {f['histories']} | {f['inline']['seconds']} | {f['inline']['stall_s']} "
+            f"| {f['pool']['seconds']} | {f['pool']['stall_s']} | {f['thread']['seconds']} "
+            f"| {f['thread']['stall_s']} |"
+            for name, data in results["backends"].items()
+            if (f := data.get("outlook", {}).get("fits"))
+        ],
+        "",
         "## SQL statements per request, and memory",
         "",
         "| backend | (a) by product kind | (b) first 1 / 50 / 100 | (c) 1/2/3 lines in stock "

@@ -86,6 +86,11 @@ def test_smoke_run_completes_without_errors_and_reports_every_figure(tmp_path: P
     assert insights["shop"]["statements"] == insights["category"]["statements"] == 2
     assert insights["sku"]["statements"] == 3 and insights["sku"]["opened"] > 0
 
+    outlook = sqlite["outlook"]
+    assert outlook["first"]["products"] == outlook["first_thread"]["products"] > 0
+    assert outlook["cached"]["statements"] == 4  # every forecast read back, none fitted
+    assert outlook["before"]["seconds"] > 0 and outlook["ratio_first"] > 0
+
     commands = sqlite["slack"]["commands"]
     assert set(commands) == {"shortages", "sku"}
     for run in commands.values():

@@ -81,6 +81,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "share of lead times the safety stock should cover without running out (0.5-0.999):"
         " the demand outlook's safety stock and reorder point",
     ),
+    "BOBOT_FORECAST_PROCESSES": (
+        "1",
+        "processes that fit the demand outlook's forecasts, off the event loop (0: a thread)",
+    ),
     "BOBOT_WORKER_INTERVAL": ("30", "seconds between the worker's periodic runs"),
     "BOBOT_WORKER_POLL": ("1", "seconds between the worker's looks at new history"),
     "BOBOT_DB_POOL_MAX": ("10", "PostgreSQL connection pool size per process"),
@@ -205,6 +209,7 @@ class Settings:
     default_lead_days: int = 28
     aging_days: int = 14
     service_level: float = 0.95
+    forecast_processes: int = 1
     worker_interval: float = 30.0
     worker_poll: float = 1.0
     db_pool_max: int = 10
@@ -353,6 +358,7 @@ class Settings:
             default_lead_days=integer("BOBOT_DEFAULT_LEAD_DAYS", 1),
             aging_days=integer("BOBOT_AGING_DAYS", 1),
             service_level=_service_level(get("BOBOT_SERVICE_LEVEL")),
+            forecast_processes=integer("BOBOT_FORECAST_PROCESSES"),
             worker_interval=seconds("BOBOT_WORKER_INTERVAL"),
             worker_poll=seconds("BOBOT_WORKER_POLL"),
             db_pool_max=integer("BOBOT_DB_POOL_MAX", 1),

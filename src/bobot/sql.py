@@ -101,6 +101,15 @@ async def insert_rows(
     )
 
 
+async def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one statement once per row of parameters, in one round of the driver."""
+    if not rows:
+        return
+    conn = _connection()
+    postgres = conn.capabilities.dialect == "postgres"
+    await conn.execute_many(render(sql, postgres), [_params(row, postgres) for row in rows])
+
+
 def in_ids(column: str) -> str:
     """``column`` is one of a list of ids given as one parameter (see :func:`ids`), however
     long the list: one statement and one plan where ``IN (?, ?, ...)`` would need thousands

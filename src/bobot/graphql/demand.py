@@ -37,7 +37,10 @@ class ProductOutlook:
     def name(self) -> str:
         return self.data.name
 
-    @strawberry.field(description="HOLT_WINTERS (a yearly season), HOLT, SIMPLE or MEAN.")
+    @strawberry.field(
+        description="HOLT_WINTERS (a yearly season), HOLT, SIMPLE or MEAN; QUIET: no order in"
+        " the last 8 weeks of less than a year of them, no demand forecast."
+    )
     def method(self) -> str:
         return self.data.forecast.method
 

@@ -2,7 +2,7 @@
 
 from bobot.domain.availability import Policy as BackorderPolicy
 from bobot.models.alerts import Alert, AlertKind, AlertStatus, SupplierSwitch, SwitchStatus
-from bobot.models.catalog import Product, Supplier, SupplierOffer
+from bobot.models.catalog import DemandForecast, Product, Supplier, SupplierOffer
 from bobot.models.consent import BackorderConsent
 from bobot.models.events import ApiToken, Event, TokenRole, WorkerCursor
 from bobot.models.orders import (
@@ -58,6 +58,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "DeliveryStatus",
+    "DemandForecast",
     "Event",
     "Order",
     "OrderLine",

@@ -70,3 +70,30 @@ class SupplierOffer(Model):
         table = "supplier_offer"
         unique_together = (("supplier", "product"),)
         indexes = (("product_id", "active"),)
+
+
+class DemandForecast(Model):
+    """A product's demand forecast of the week, kept for every process and restart.
+
+    ``week`` is its Monday; it stays valid while the weeks of orders it rests on are the
+    same (``history_key``) and it reaches far enough (``horizon`` weeks)."""
+
+    id = fields.IntField(primary_key=True)
+    product: fields.OneToOneRelation[Product] = fields.OneToOneField(
+        "models.Product", related_name="forecast", on_delete=fields.CASCADE
+    )
+    week = fields.DateField()
+    history_key = fields.CharField(max_length=32)
+    horizon = fields.IntField()
+    method = fields.CharField(max_length=16)
+    weeks = fields.TextField()  # JSON: units forecast per week, the week of ``week`` first
+    sigma = fields.FloatField()
+    heldout_weeks = fields.IntField()
+    error = fields.FloatField(null=True)
+    naive_error = fields.FloatField(null=True)
+    created_at = fields.DatetimeField()
+
+    product_id: int
+
+    class Meta:
+        table = "demand_forecast"
