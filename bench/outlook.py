@@ -37,7 +37,7 @@ from bobot.config import Settings
 from bobot.db import connected
 from bobot.domain import demand as rules
 from bobot.services import demand
-from bobot.services.base import Deps
+from bobot.services.context import Deps
 
 WEEKS = 8
 TICK = 0.01
