@@ -356,8 +356,9 @@ def markdown(results: dict[str, Any]) -> str:
             if (o := data.get("outlook"))
         ],
         "",
-        "`bench.outlook` on a copy of the store: *before* fits every product's model with "
-        "statsmodels inline on the event loop (as before stored forecasts and shortcuts); "
+        "`bench.outlook` on a copy of the store: *before* fits each product's model with "
+        "statsmodels inline on the event loop (as before stored forecasts and shortcuts), "
+        "timed on the first 500 products and scaled to all; "
         "*first* is `demandOutlook`'s service with nothing stored (fits in the process pool, "
         "then in a thread); *cached* with every forecast stored. The loop stall is the worst "
         "lateness of a task waking every 10 ms meanwhile: how long a request would wait.",
