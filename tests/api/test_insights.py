@@ -15,8 +15,9 @@ The history (day 0 is the fixture's start, a Thursday; the shop ships every day)
 
 Fill waits 7, 7, 14, 22: median 10.5, 90th percentile 14 + 0.7 x 8 = 19.6 days.
 Ended by bucket: 0-7 three (B cancelled), 8-14 one, 15-30 one, 30+ one (F cancelled).
-Promises kept: A and C (filled day 7), not D or E (promised from Acme's 10-day lead time,
-filled on day 24). Receipts: one 2 days late, one on time: on-time rate 0.5, mean delay 1 day.
+Promises kept: A and C (filled day 7, ready to ship on day 8), not D or E (promised from
+Acme's 10-day lead time, filled on day 24). Receipts: one 2 days late, one on time:
+on-time rate 0.5, mean delay 1 day.
 """
 
 from __future__ import annotations
@@ -105,10 +106,11 @@ async def receive_on(api, sku: str, units: int, po: dict) -> None:
 
 
 def _kept(orders: dict[str, dict], start: date) -> int:
-    """Filled on or before the date promised at order time (A, C on day 7; D, E on 24)."""
+    """Filled in time to ship by the date promised at order time, a ship date: the fill day
+    plus the shop's one handling day (A, C filled on day 7; D, E on 24)."""
     filled_on = {"A": 7, "C": 7, "D": 24, "E": 24}
     promised = {n: date.fromisoformat(orders[n]["backorders"][0]["promisedDate"]) for n in orders}
-    return sum(start + timedelta(days=day) <= promised[n] for n, day in filled_on.items())
+    return sum(start + timedelta(days=day + 1) <= promised[n] for n, day in filled_on.items())
 
 
 async def test_the_figures_of_a_constructed_history_are_the_ones_worked_out_by_hand(api):

@@ -25,6 +25,7 @@ from bobot.domain.insights import (
     Receipt,
     Refusal,
     insights,
+    promise_kept,
 )
 from bobot.errors import BobotError, ErrorCode, InvalidInput
 from bobot.services.context import Deps
@@ -129,7 +130,12 @@ async def backorder_insights(
             at = _instant(at_value)
             wait = (at - _instant(created_value)).total_seconds() / 86400
             if kind == "BACKORDER_ALLOCATED":
-                kept = day(at_value) <= sql.as_date(promised_value)
+                kept = promise_kept(
+                    day(at_value),
+                    sql.as_date(promised_value),
+                    calendar=deps.settings.calendar,
+                    handling_days=deps.settings.handling_days,
+                )
                 facts.ended.append(Ended(day(at_value), wait, cancelled=False, kept=kept))
             else:
                 facts.ended.append(Ended(day(at_value), wait, cancelled=True))
