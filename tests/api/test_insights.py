@@ -186,6 +186,32 @@ async def test_a_range_a_product_and_a_category_narrow_the_figures(api):
     assert none["backorderInsights"]["totals"]["opened"] == 0
 
 
+async def test_a_backorder_filled_and_then_cancelled_ends_once_cancelled(api):
+    """A backorder can be cancelled after its last unit was allocated (the customer changed
+    their mind, or gave no consent to a delay): it ended cancelled, not filled as well."""
+    start = api.today()
+    acme = await api.create_supplier("Acme")
+    await api.create_product("SWIM", supplier_id=acme, lead_days=10)
+    po = await api.create_po(acme, start + timedelta(days=5), ("SWIM", 2))
+    await api.order("k@example.com", ("SWIM", 1))
+    gone = await api.order("g@example.com", ("SWIM", 1))
+    await _day(api, start, 4)
+    await receive_on(api, "SWIM", 2, po)  # both filled on day 4
+    await _day(api, start, 5)
+    reply = await api.mutate("cancelBackorder", CANCEL, {"id": gone["backorders"][0]["id"]})
+    assert reply["cancellation"]["quantityReleased"] == 1  # it had been filled
+
+    data = await api.ok(
+        INSIGHTS, {"from": start.isoformat(), "to": (start + timedelta(days=6)).isoformat()}
+    )
+    totals = data["backorderInsights"]["totals"]
+    assert (totals["opened"], totals["filled"], totals["cancelled"]) == (2, 1, 1)
+    assert totals["cancellationByWait"][0] == {
+        "bucket": "0-7", "ended": 2, "cancelled": 1, "rate": 0.5,
+    }  # fmt: skip
+    assert (totals["promisesDue"], totals["medianDaysToFill"]) == (1, 4.0)
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [

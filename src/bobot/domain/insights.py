@@ -5,7 +5,9 @@ turns them into figures, for the whole range and for each week of it (weeks star
 Monday, in the shop's calendar), with the same rules:
 
 - a backorder is *opened* when it is created, *filled* when its last unit is allocated
-  (it is then ready to ship) and *cancelled* when its last unit is cancelled;
+  (it is then ready to ship) and *cancelled* when its last unit is cancelled; a backorder
+  ends once: one filled and then cancelled (say, for want of consent to a delay) ended
+  cancelled, and its fill is not counted;
 - its *wait* is the time from creation to its fill or cancellation, in days;
 - the cancellation rate of a wait bucket is the share of backorders that ended (filled or
   cancelled) after a wait in that bucket which ended cancelled;

@@ -42,7 +42,8 @@ _KINDS = (
 
 def _events_sql() -> str:
     """The range's events, with the few fields of their data the figures read (a fill that
-    is not complete and a cancellation that leaves units are left out here)."""
+    is not complete, a fill later undone by the backorder's cancellation, and a
+    cancellation that leaves units are left out here)."""
     quantity, complete, remaining, po = (
         sql.json_field("e.data", key)
         for key in ("quantity", "complete", "remaining", "purchase_order_id")
@@ -56,7 +57,8 @@ def _events_sql() -> str:
         " LEFT JOIN waitlist_entry w ON e.subject_type = 'waitlist_entry'"
         " AND w.id = e.subject_id"
         f" WHERE e.at >= ? AND e.at < ? AND e.kind IN ({', '.join(repr(k) for k in _KINDS)})"
-        f" AND (e.kind <> 'BACKORDER_ALLOCATED' OR {complete} = {true})"
+        f" AND (e.kind <> 'BACKORDER_ALLOCATED' OR ({complete} = {true}"
+        " AND b.status <> 'CANCELLED'))"
         f" AND (e.kind <> 'BACKORDER_CANCELLED' OR {remaining} = {zero})"
     )
 
