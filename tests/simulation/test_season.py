@@ -206,12 +206,12 @@ def _cross_check(outcome: Outcome) -> None:
     ), label
     # Promises kept: bobot's policies promise the date bobot stores, so the insight's kept
     # (filled in time to ship by it) is the simulation's "shipped by the date first
-    # promised" once every filled backorder has shipped. The baseline told its customers
-    # the nominal lead time instead, a date bobot never stored: no count to match there.
+    # promised", give or take the backorders still waiting for the next day's shipping
+    # (none on these short seasons: exact there). The baseline told its customers the
+    # nominal lead time instead, a date bobot never stored: no count to match there.
     assert seen["promises_due"] == seen["filled"], label
     if outcome.policy.uses_bobot_dates:
-        assert ready == 0, label  # every fill of these seasons shipped before the end
-        assert seen["promises_kept"] == f.kept_first, label
+        assert f.kept_first <= seen["promises_kept"] <= f.kept_first + ready, label
 
 
 async def test_insights_match_the_simulations_own_counts(checked: Simulation) -> None:
@@ -223,4 +223,5 @@ async def test_insights_match_the_simulations_own_counts(checked: Simulation) ->
     refused = [o for o in other.outcomes if o.insights["refused_orders"]]
     kept = [o for o in checked.outcomes if 0 < o.insights["promises_kept"] < o.insights["filled"]]
     assert len(waited) == len(refused) == len(Policy)
+    assert not any(b.ready for o in (*checked.outcomes, *other.outcomes) for b in o.backorders)
     assert kept  # some promises missed, so the comparison tells kept from filled
