@@ -15,8 +15,9 @@ The history (day 0 is the fixture's start, a Thursday; the shop ships every day)
 
 Fill waits 7, 7, 14, 22: median 10.5, 90th percentile 14 + 0.7 x 8 = 19.6 days.
 Ended by bucket: 0-7 three (B cancelled), 8-14 one, 15-30 one, 30+ one (F cancelled).
-Promises kept: A and C (filled day 7), not D or E (promised from Acme's 10-day lead time,
-filled on day 24). Receipts: one 2 days late, one on time: on-time rate 0.5, mean delay 1 day.
+Promises kept: A and C (filled day 7, ready to ship on day 8), not D or E (promised from
+Acme's 10-day lead time, filled on day 24). Receipts: one 2 days late, one on time:
+on-time rate 0.5, mean delay 1 day.
 """
 
 from __future__ import annotations
@@ -105,10 +106,11 @@ async def receive_on(api, sku: str, units: int, po: dict) -> None:
 
 
 def _kept(orders: dict[str, dict], start: date) -> int:
-    """Filled on or before the date promised at order time (A, C on day 7; D, E on 24)."""
+    """Filled in time to ship by the date promised at order time, a ship date: the fill day
+    plus the shop's one handling day (A, C filled on day 7; D, E on 24)."""
     filled_on = {"A": 7, "C": 7, "D": 24, "E": 24}
     promised = {n: date.fromisoformat(orders[n]["backorders"][0]["promisedDate"]) for n in orders}
-    return sum(start + timedelta(days=day) <= promised[n] for n, day in filled_on.items())
+    return sum(start + timedelta(days=day + 1) <= promised[n] for n, day in filled_on.items())
 
 
 async def test_the_figures_of_a_constructed_history_are_the_ones_worked_out_by_hand(api):
@@ -182,6 +184,32 @@ async def test_a_range_a_product_and_a_category_narrow_the_figures(api):
 
     none = await api.ok(INSIGHTS, {"from": start.isoformat(), "to": end, "category": "garden"})
     assert none["backorderInsights"]["totals"]["opened"] == 0
+
+
+async def test_a_backorder_filled_and_then_cancelled_ends_once_cancelled(api):
+    """A backorder can be cancelled after its last unit was allocated (the customer changed
+    their mind, or gave no consent to a delay): it ended cancelled, not filled as well."""
+    start = api.today()
+    acme = await api.create_supplier("Acme")
+    await api.create_product("SWIM", supplier_id=acme, lead_days=10)
+    po = await api.create_po(acme, start + timedelta(days=5), ("SWIM", 2))
+    await api.order("k@example.com", ("SWIM", 1))
+    gone = await api.order("g@example.com", ("SWIM", 1))
+    await _day(api, start, 4)
+    await receive_on(api, "SWIM", 2, po)  # both filled on day 4
+    await _day(api, start, 5)
+    reply = await api.mutate("cancelBackorder", CANCEL, {"id": gone["backorders"][0]["id"]})
+    assert reply["cancellation"]["quantityReleased"] == 1  # it had been filled
+
+    data = await api.ok(
+        INSIGHTS, {"from": start.isoformat(), "to": (start + timedelta(days=6)).isoformat()}
+    )
+    totals = data["backorderInsights"]["totals"]
+    assert (totals["opened"], totals["filled"], totals["cancelled"]) == (2, 1, 1)
+    assert totals["cancellationByWait"][0] == {
+        "bucket": "0-7", "ended": 2, "cancelled": 1, "rate": 0.5,
+    }  # fmt: skip
+    assert (totals["promisesDue"], totals["medianDaysToFill"]) == (1, 4.0)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bobot.domain.calendar import EVERY_DAY, ShopCalendar
 from bobot.domain.insights import (
     Ended,
     Facts,
@@ -15,6 +16,7 @@ from bobot.domain.insights import (
     Refusal,
     figures,
     insights,
+    promise_kept,
     quantile,
     wait_bucket,
     weeks_of,
@@ -106,3 +108,16 @@ def test_each_week_has_the_figures_of_its_own_facts_and_they_add_up():
     assert result.weeks[5].figures.cancelled == 1  # day 40
     assert sum(w.figures.opened for w in result.weeks) == result.figures.opened
     assert sum(w.figures.receipts for w in result.weeks) == result.figures.receipts
+
+
+def test_a_promise_is_kept_when_the_fill_leaves_the_handling_days_before_it() -> None:
+    """The promised date is a ship date: a backorder filled on it ships too late."""
+    promised = MONDAY + timedelta(days=4)  # a Friday
+    for filled, kept in ((MONDAY + timedelta(days=3), True), (promised, False)):
+        assert promise_kept(filled, promised, calendar=EVERY_DAY, handling_days=1) is kept
+    assert promise_kept(promised, promised, calendar=EVERY_DAY, handling_days=0)
+    # Weekdays only: filled on Friday, the parcel leaves on Monday.
+    weekdays = ShopCalendar()
+    friday, monday = promised, MONDAY + timedelta(days=7)
+    assert not promise_kept(friday, friday, calendar=weekdays, handling_days=1)
+    assert promise_kept(friday, monday, calendar=weekdays, handling_days=1)

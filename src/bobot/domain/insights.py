@@ -5,11 +5,15 @@ turns them into figures, for the whole range and for each week of it (weeks star
 Monday, in the shop's calendar), with the same rules:
 
 - a backorder is *opened* when it is created, *filled* when its last unit is allocated
-  (it is then ready to ship) and *cancelled* when its last unit is cancelled;
+  (it is then ready to ship) and *cancelled* when its last unit is cancelled; a backorder
+  ends once: one filled and then cancelled (say, for want of consent to a delay) ended
+  cancelled, and its fill is not counted;
 - its *wait* is the time from creation to its fill or cancellation, in days;
 - the cancellation rate of a wait bucket is the share of backorders that ended (filled or
   cancelled) after a wait in that bucket which ended cancelled;
-- a *promise is kept* when the backorder was filled on or before its promised date;
+- a *promise is kept* when the backorder was filled in time to ship by its promised date:
+  the promised date is a ship date, so the fill day plus the shop's handling days (in ship
+  days) is on or before it (:func:`promise_kept`);
 - a waitlist entry *converts* when it became an order (of the entries that joined);
 - a supplier's receipt is *on time* when it arrived on or before the date its purchase
   order first gave; its *delay* is the days after that date (0 when on time);
@@ -25,6 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
+
+from bobot.domain.calendar import ShopCalendar
 
 #: Wait buckets in days: (label, first day, last day or None for no end).
 WAIT_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -50,7 +56,7 @@ class Ended:
     day: date
     wait_days: float
     cancelled: bool
-    kept: bool = False  # filled on or before its promised date
+    kept: bool = False  # filled in time to ship by its promised date (promise_kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +154,14 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def promise_kept(
+    filled: date, promised: date, *, calendar: ShopCalendar, handling_days: int
+) -> bool:
+    """Whether a backorder filled on ``filled`` kept its promise to ship by ``promised``:
+    its parcel leaves ``handling_days`` ship days after the fill."""
+    return calendar.add_ship_days(filled, handling_days) <= promised
 
 
 def wait_bucket(wait_days: float) -> str:

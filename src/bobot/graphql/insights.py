@@ -44,7 +44,9 @@ class InsightFigures:
     waitlist_converted: int = strawberry.field(description="Of those joined, became an order.")
     waitlist_conversion: float | None
     promises_due: int = strawberry.field(description="Filled backorders (each had a promise).")
-    promises_kept: int = strawberry.field(description="Filled on or before the promised date.")
+    promises_kept: int = strawberry.field(
+        description="Filled in time to ship by the promised date (handling days included)."
+    )
     promises_kept_share: float | None
     receipts: int = strawberry.field(description="Receipts against purchase orders.")
     supplier_on_time_rate: float | None

@@ -25,6 +25,7 @@ from bobot.domain.insights import (
     Receipt,
     Refusal,
     insights,
+    promise_kept,
 )
 from bobot.errors import BobotError, ErrorCode, InvalidInput
 from bobot.services.context import Deps
@@ -41,7 +42,8 @@ _KINDS = (
 
 def _events_sql() -> str:
     """The range's events, with the few fields of their data the figures read (a fill that
-    is not complete and a cancellation that leaves units are left out here)."""
+    is not complete, a fill later undone by the backorder's cancellation, and a
+    cancellation that leaves units are left out here)."""
     quantity, complete, remaining, po = (
         sql.json_field("e.data", key)
         for key in ("quantity", "complete", "remaining", "purchase_order_id")
@@ -55,7 +57,8 @@ def _events_sql() -> str:
         " LEFT JOIN waitlist_entry w ON e.subject_type = 'waitlist_entry'"
         " AND w.id = e.subject_id"
         f" WHERE e.at >= ? AND e.at < ? AND e.kind IN ({', '.join(repr(k) for k in _KINDS)})"
-        f" AND (e.kind <> 'BACKORDER_ALLOCATED' OR {complete} = {true})"
+        f" AND (e.kind <> 'BACKORDER_ALLOCATED' OR ({complete} = {true}"
+        " AND b.status <> 'CANCELLED'))"
         f" AND (e.kind <> 'BACKORDER_CANCELLED' OR {remaining} = {zero})"
     )
 
@@ -129,7 +132,12 @@ async def backorder_insights(
             at = _instant(at_value)
             wait = (at - _instant(created_value)).total_seconds() / 86400
             if kind == "BACKORDER_ALLOCATED":
-                kept = day(at_value) <= sql.as_date(promised_value)
+                kept = promise_kept(
+                    day(at_value),
+                    sql.as_date(promised_value),
+                    calendar=deps.settings.calendar,
+                    handling_days=deps.settings.handling_days,
+                )
                 facts.ended.append(Ended(day(at_value), wait, cancelled=False, kept=kept))
             else:
                 facts.ended.append(Ended(day(at_value), wait, cancelled=True))

@@ -326,6 +326,24 @@ def _causes(rows: Sequence[Figures]) -> list[str]:
     return lines
 
 
+def _insights_line(outcomes: Sequence[Outcome]) -> list[str]:
+    """What ``backorderInsights`` read of each season at its end (its own definitions:
+    filled is the last unit allocated; a promise is the date bobot promised)."""
+    if not any(o.insights for o in outcomes):
+        return []
+    return [
+        "- backorderInsights over the season (opened / filled / cancelled; promises kept;"
+        " waitlist converted; orders refused): "
+        + "; ".join(
+            f"policy {o.policy.value}: {i['opened']} / {i['filled']} / {i['cancelled']};"
+            f" {i['promises_kept']} of {i['promises_due']};"
+            f" {i['waitlist_converted']} of {i['waitlist_joined']}; {i['refused_orders']}"
+            for o in outcomes
+            if (i := o.insights)
+        )
+    ]
+
+
 def markdown(
     outcomes: Sequence[Outcome],
     *,
@@ -394,6 +412,7 @@ def markdown(
                 + (", ".join(f"{k.lower()} {v}" for k, v in f.waitlist.items()) or "none")
                 for f in rows
             ),
+            *_insights_line(outcomes),
             "",
         ]
     if plots:

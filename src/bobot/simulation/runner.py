@@ -30,6 +30,7 @@ from bobot.db import tortoise_config
 from bobot.domain.availability import Policy as BackorderPolicy
 from bobot.domain.availability import StockStatus
 from bobot.domain.calendar import EVERY_DAY
+from bobot.domain.insights import MAX_RANGE_DAYS
 from bobot.domain.ordering import MAX_LINES, LineRequest, ShipPreference
 from bobot.errors import BobotError
 from bobot.models import (
@@ -50,7 +51,9 @@ from bobot.services.availability import availability, needs_supply, supply_by_pr
 from bobot.services.backorders import cancel_backorder
 from bobot.services.context import Actor, Deps
 from bobot.services.gap_scan import scan_job
+from bobot.services.insights import backorder_insights
 from bobot.services.invitations import claim_invitation, expire_invitations
+from bobot.services.orders import LOST_SALE_CODES
 from bobot.services.self_service import CUSTOMER_REASON, customer
 from bobot.simulation.model import Customer, Scenario
 from bobot.worker import refresh_etas
@@ -110,6 +113,7 @@ class BackorderOutcome:
     announced_before_promise: bool
     miss_cause: str | None = None  # why it shipped (or is still open) after its first promise
     waits_without_date: bool = False  # agreed to a delay notice that gave no date
+    ready: bool = False  # open at the season's end with every unit allocated, to ship next
 
 
 #: Why a backorder missed the date first promised (:func:`miss_cause`).
@@ -193,6 +197,11 @@ class Outcome:
     late_notices: int = 0
     drift: list[str] = field(default_factory=list)
     doctor_checks: int = 0
+    #: orders the services refused as a lost sale (counted as the simulation met them)
+    refused_orders: int = 0
+    refused_units: int = 0
+    #: what ``backorderInsights`` says of the whole season, read at its end
+    insights: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # this process's CPU time: what a busy machine does not change
 
@@ -240,6 +249,11 @@ class Season:
         if isinstance(value, datetime):
             value = self.deps.settings.calendar.today(value)
         return (value - self.scenario.start).days
+
+    def _refused(self, error: BobotError, units: int) -> None:
+        if error.code in LOST_SALE_CODES:
+            self.outcome.refused_orders += 1
+            self.outcome.refused_units += units
 
     def _lose(self, reason: str, units: int) -> None:
         lost_orders, lost_units = self.outcome.lost_orders, self.outcome.lost_units
@@ -309,6 +323,7 @@ class Season:
                 self.outcome.doctor_checks += 1
                 self.outcome.drift += [f"day {day}: {line}" for line in report.drift]
         await self.collect()
+        await self.read_insights()
         self.outcome.seconds = clock_time.perf_counter() - started
         self.outcome.cpu_seconds = clock_time.process_time() - cpu
         return self.outcome
@@ -455,7 +470,8 @@ class Season:
             if who.claims_invitation:
                 try:
                     order = await claim_invitation(entry_id=entry.id, actor=actor, deps=self.deps)
-                except BobotError:
+                except BobotError as error:
+                    self._refused(error, who.quantity)
                     continue
                 self.customers[order.id] = who
                 self.outcome.orders += 1
@@ -538,7 +554,8 @@ class Season:
                 actor=SHOP,
                 deps=self.deps,
             )
-        except BobotError:
+        except BobotError as error:
+            self._refused(error, who.quantity)
             await self._wait_or_lose(who)
             return
         self.customers[order.id] = who
@@ -726,6 +743,7 @@ class Season:
                     announced_before_promise=announced,
                     miss_cause=cause,
                     waits_without_date=consent_state == "ACCEPTED_INDEFINITE",
+                    ready=status == BackorderStatus.ALLOCATED.value,
                 )
             )
         index = {pid: n for n, pid in enumerate(self.product_ids)}
@@ -750,6 +768,31 @@ class Season:
         out.delay_notices, out.late_notices = await consent.notice_counts()
         out.lost_orders = dict(sorted(out.lost_orders.items()))
         out.lost_units = dict(sorted(out.lost_units.items()))
+
+    async def read_insights(self) -> None:
+        """Keep what ``backorderInsights`` says of the season, as staff would read it on
+        the season's last day (one read; a season longer than one request may cover is
+        left unread)."""
+        if self.scenario.days > MAX_RANGE_DAYS:
+            return
+        seen = await backorder_insights(
+            start=self.scenario.start,
+            end=self.scenario.day_date(self.scenario.days - 1),
+            deps=self.deps,
+        )
+        f = seen.figures
+        self.outcome.insights = {
+            "opened": f.opened,
+            "filled": f.filled,
+            "cancelled": f.cancelled,
+            "backordered_units": f.backordered_units,
+            "waitlist_joined": f.waitlist_joined,
+            "waitlist_converted": f.waitlist_converted,
+            "promises_due": f.promises_due,
+            "promises_kept": f.promises_kept,
+            "refused_orders": f.refused_orders,
+            "refused_units": f.refused_units,
+        }
 
 
 def _as_datetime(value: object) -> datetime:
