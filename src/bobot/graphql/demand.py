@@ -9,6 +9,7 @@ from graphql import GraphQLError
 
 from bobot.errors import BobotError
 from bobot.graphql.context import Info
+from bobot.graphql.errors import bad_input
 from bobot.graphql.pagination import (
     Connection,
     Edge,
@@ -119,9 +120,7 @@ class DemandQuery:
         try:
             found = await demand.outlooks(weeks=weeks, deps=info.context.deps)
         except BobotError as error:
-            raise GraphQLError(
-                error.message, extensions={"code": "BAD_USER_INPUT", "reason": error.code.value}
-            ) from None
+            raise bad_input(error) from None
         start = 0
         if after is not None:
             key = decode_cursor(after)

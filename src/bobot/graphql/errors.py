@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from bobot.errors import BobotError
 from bobot.errors import ErrorCode as DomainErrorCode
@@ -28,6 +29,13 @@ class UserError:
 
 def user_error(exc: BobotError) -> UserError:
     return UserError(code=exc.code, field=exc.field, message=exc.message)
+
+
+def bad_input(exc: BobotError) -> GraphQLError:
+    """A query's refused argument as a top-level ``BAD_USER_INPUT`` error, its business code
+    as ``extensions.reason`` (queries have no payload to carry userErrors)."""
+    extensions = {"code": "BAD_USER_INPUT", "reason": exc.code.value}
+    return GraphQLError(exc.message, extensions=extensions)
 
 
 class HasUserErrors(Protocol):

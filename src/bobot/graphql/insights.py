@@ -6,11 +6,11 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
 from bobot.domain import insights as d
 from bobot.errors import BobotError
 from bobot.graphql.context import Info
+from bobot.graphql.errors import bad_input
 from bobot.graphql.permissions import STAFF
 from bobot.services import insights
 
@@ -127,10 +127,7 @@ class InsightsQuery:
                 start=from_, end=to, sku=sku, category=category, deps=info.context.deps
             )
         except BobotError as error:
-            raise GraphQLError(
-                error.message,
-                extensions={"code": "BAD_USER_INPUT", "reason": error.code.value},
-            ) from None
+            raise bad_input(error) from None
         return BackorderInsights(
             start=result.start,
             end=result.end,

@@ -38,6 +38,7 @@ class OperationResult:
     data: dict[str, Any] | None
     codes: list[str] = field(default_factory=list)  # top-level error codes
     messages: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # business codes of BAD_USER_INPUT
 
     @property
     def refused(self) -> bool:
@@ -74,4 +75,5 @@ class Operations:
             data=result.data,
             codes=[str((e.extensions or {}).get("code", "INTERNAL")) for e in errors],
             messages=[e.message for e in errors],
+            reasons=[str(r) for e in errors if (r := (e.extensions or {}).get("reason"))],
         )

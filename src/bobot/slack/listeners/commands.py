@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bobot.errors import ErrorCode
 from bobot.slack.blocks import insights, lookups
 from bobot.slack.blocks.text import Reply, escape
 
@@ -134,7 +135,7 @@ async def _insights(bot: SlackBot, viewer: Viewer, arg: str, user_id: str) -> An
             return Answer(lookups.refusal_reply(result.refusal, user_id), refused=True)
         if result.data is not None and not result.failed:
             return Answer(insights.insights_reply(result.data, scope))
-        if not any(m.startswith("No product has SKU") for m in result.messages):
+        if ErrorCode.UNKNOWN_SKU.value not in result.reasons:  # not a SKU: try it as a category
             log.error("Slack command 'insights': %s %s", result.codes, result.messages)
             return Answer(lookups.failure_reply())
     return Answer(lookups.failure_reply())  # pragma: no cover - the category try answers
